@@ -1,0 +1,34 @@
+# nbac: the two commands a developer needs are `make build` and `make test`.
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+
+.PHONY: build test test-race fmt vet golden fuzz bench
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/nbac ./cmd/nbac
+
+# test: vet, every package's tests, and the runtime under the race detector.
+test: vet
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./runtime/...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo 'gofmt needed on:'; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+# golden: refresh golden/*.txtar expectations; review the diff before committing.
+golden:
+	$(GO) test ./golden -update
+
+# fuzz: the front-end fuzzer; FUZZTIME=10m for a long run.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test ./lang -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
+
+# bench: side-by-side benchmarks against peer libraries (nested module).
+bench:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -cpu 1,2 ./...
