@@ -6,8 +6,5 @@ import (
 	"github.com/nbac/nbac/schema"
 )
 
-// project checks the project block. (Filled in by the compiler-spine work.)
-func project(m *schema.Model) hcl.Diagnostics { return nil }
-
-// services checks every service block. (Filled in by the compiler-spine work.)
+// services checks every service block. (Filled in by the Kubernetes work.)
 func services(m *schema.Model) hcl.Diagnostics { return nil }
