@@ -1,0 +1,163 @@
+package build
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/nbac/nbac/emit"
+)
+
+// Write puts arts into dir and returns, as artifact paths, the files it
+// wrote (new or changed) and the stale files it deleted. Files whose bytes
+// are already right are not rewritten. Files listed in the previous
+// manifest that arts no longer holds are deleted; nothing else in dir is.
+// The manifest is written last, so an interrupted Write leaves a manifest
+// that still lists every file an earlier build wrote.
+//
+// Callers only call Write for a build without errors: a failed build must
+// leave dir as it was.
+func Write(dir string, arts []emit.Artifact) (written, deleted []string, err error) {
+	old, err := ReadManifest(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := make(map[string]bool, len(arts))
+	for _, a := range arts {
+		if err := CheckPath(a.Path); err != nil {
+			return nil, nil, err
+		}
+		if seen[a.Path] {
+			return nil, nil, fmt.Errorf("two artifacts have the path %s", a.Path)
+		}
+		seen[a.Path] = true
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, err
+	}
+
+	for _, a := range arts {
+		changed, err := writeIfChanged(filepath.Join(dir, filepath.FromSlash(a.Path)), a.Data)
+		if err != nil {
+			return written, deleted, err
+		}
+		if changed {
+			written = append(written, a.Path)
+		}
+	}
+
+	for _, f := range old.Files {
+		if seen[f.Path] {
+			continue
+		}
+		full := filepath.Join(dir, filepath.FromSlash(f.Path))
+		info, err := os.Lstat(full)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // already gone: someone removed it by hand
+		}
+		if err != nil {
+			return written, deleted, err
+		}
+		if !info.Mode().IsRegular() {
+			// nbac only writes regular files; whatever is there now is
+			// someone else's.
+			continue
+		}
+		if err := os.Remove(full); err != nil {
+			return written, deleted, err
+		}
+		deleted = append(deleted, f.Path)
+		removeEmptyParents(dir, f.Path)
+	}
+
+	man := Manifest{Version: manifestVersion, Generator: "nbac", Files: make([]ManifestEntry, 0, len(arts))}
+	for _, a := range arts {
+		man.Files = append(man.Files, ManifestEntry{Path: a.Path, Origin: a.Origin})
+	}
+	data, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return written, deleted, err
+	}
+	if _, err := writeIfChanged(filepath.Join(dir, ManifestName), append(data, '\n')); err != nil {
+		return written, deleted, err
+	}
+	return written, deleted, nil
+}
+
+// writeIfChanged replaces name with data unless it already holds exactly
+// data. It reports whether it wrote.
+func writeIfChanged(name string, data []byte) (bool, error) {
+	cur, err := os.ReadFile(name)
+	if err == nil && bytes.Equal(cur, data) {
+		return false, nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return false, err
+	}
+	return true, WriteFileAtomic(name, data, 0o644)
+}
+
+// WriteFileAtomic replaces name with data so that a reader (or a crash)
+// sees either the old file or the new one, never a part: it writes a
+// temporary file in the same directory (rename is only atomic within one
+// file system), flushes it to disk, renames it over name, and flushes the
+// directory so the rename itself survives a crash.
+func WriteFileAtomic(name string, data []byte, perm fs.FileMode) (err error) {
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, ".nbac-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(perm); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), name); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir flushes a directory's entries. It is best effort: some file
+// systems refuse to fsync a directory, and the data itself is already safe.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// removeEmptyParents removes the directories between a deleted file and
+// dir that are now empty (kubernetes/ after its last service went), and
+// stops at the first that is not: os.Remove refuses a non-empty directory,
+// so nothing anyone else put there is lost.
+func removeEmptyParents(dir, p string) {
+	for d := path.Dir(p); d != "."; d = path.Dir(d) {
+		if os.Remove(filepath.Join(dir, filepath.FromSlash(d))) != nil {
+			return
+		}
+	}
+}
