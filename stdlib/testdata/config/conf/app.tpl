@@ -1,0 +1,5 @@
+listen ${port}
+%{ for s in servers ~}
+server ${s}
+%{ endfor ~}
+upper=${upper(name)}
