@@ -1,0 +1,51 @@
+service "nba-mcp-server" {
+  image    = local.image
+  port     = 8000
+  expose   = "ClusterIP"
+  replicas = var.replicas
+  env = merge(local.common_env, {
+    CACHE_ENABLED = "true"
+    MCP_PORT      = "8000"
+  })
+  labels = { tier = "api" }
+
+  secret_env "DB_PASSWORD" {
+    secret = "nba-db"
+    key    = "password"
+  }
+  secret_env "OPENAI_API_KEY" {
+    secret = "nba-ml"
+    key    = "openai-api-key"
+  }
+
+  resources {
+    cpu    = { request = var.resources.cpu_request, limit = var.resources.cpu_limit }
+    memory = { request = var.resources.memory_request, limit = var.resources.memory_limit }
+  }
+
+  probe "liveness" { path = "/health" }
+  probe "readiness" {
+    path   = "/ready"
+    period = "5s"
+  }
+  probe "startup" {
+    path              = "/health"
+    failure_threshold = 30
+  }
+
+  autoscale {
+    min         = var.autoscale.min
+    max         = var.autoscale.max
+    cpu_percent = var.autoscale.cpu
+  }
+
+  ingress {
+    host   = var.ingress_host
+    tls    = true
+    class  = "nginx"
+    issuer = local.prod ? "letsencrypt-prod" : "letsencrypt-staging"
+  }
+
+  network_policy = true
+  uses           = [cache.player_stats, queue.nba_data_ingestion, queue.ml_training]
+}

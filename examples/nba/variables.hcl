@@ -1,0 +1,68 @@
+variable "environment" {
+  type        = string
+  default     = "dev"
+  description = "Which environment this build is for."
+  validation {
+    condition     = contains(["dev", "staging", "production"], var.environment)
+    error_message = "environment must be dev, staging or production."
+  }
+}
+
+variable "image_tag" {
+  type        = string
+  default     = "v1.0.0"
+  description = "Tag of the nba-mcp image to deploy."
+}
+
+variable "replicas" {
+  type    = number
+  default = 1
+  validation {
+    condition     = var.replicas >= 1 && var.replicas <= 20
+    error_message = "replicas must be between 1 and 20."
+  }
+}
+
+variable "autoscale" {
+  type = object({
+    min = number
+    max = number
+    cpu = optional(number, 70)
+  })
+  default     = { min = 1, max = 2 }
+  description = "Horizontal pod autoscaling bounds and CPU target (percent)."
+}
+
+variable "resources" {
+  type = object({
+    cpu_request    = string
+    cpu_limit      = string
+    memory_request = string
+    memory_limit   = string
+  })
+  default = {
+    cpu_request    = "100m"
+    cpu_limit      = "500m"
+    memory_request = "256Mi"
+    memory_limit   = "512Mi"
+  }
+}
+
+variable "log_level" {
+  type    = string
+  default = "debug"
+  validation {
+    condition     = contains(["debug", "info", "warning", "error"], var.log_level)
+    error_message = "log_level must be debug, info, warning or error."
+  }
+}
+
+variable "ingress_host" {
+  type    = string
+  default = "nba-mcp.dev.example.com"
+}
+
+variable "ingestion_workers" {
+  type    = number
+  default = 2
+}

@@ -1,0 +1,5 @@
+package lang
+
+import "strings"
+
+type stringsBuilder = strings.Builder

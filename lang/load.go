@@ -1,0 +1,115 @@
+package lang
+
+import (
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/nbac/nbac/schema"
+	"github.com/nbac/nbac/schema/validate"
+	"github.com/nbac/nbac/stdlib"
+)
+
+// load runs the front-end's passes: parse, decode structure, resolve
+// variables, evaluate locals, lower blocks, then the model's semantic
+// checks. Each pass stops the pipeline only when continuing would repeat
+// the same mistake as new, confusing errors.
+func load(path string, opts Options) *Result {
+	res := &Result{}
+	p := hclparse.NewParser()
+	l := &loader{opts: opts, envReads: map[string]bool{}, extraFiles: map[string]*hcl.File{}}
+	defer func() {
+		res.Files = p.Files()
+		for name, f := range l.extraFiles {
+			res.Files[name] = f
+		}
+		res.Diags = l.diags
+	}()
+
+	dir, names, diags := configFiles(path)
+	l.add(diags...)
+	if diags.HasErrors() {
+		return res
+	}
+	var files []*hcl.File
+	for _, name := range names {
+		f, d := parseFile(p, name)
+		l.add(d...)
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	if l.diags.HasErrors() {
+		return res // syntax errors: anything decoded further would mislead
+	}
+	cfg, diags := decodeConfig(files)
+	l.add(diags...)
+	l.cfg = cfg
+	if diags.HasErrors() {
+		return res
+	}
+
+	l.ctx = &hcl.EvalContext{Variables: map[string]cty.Value{}}
+	pb, project := l.openProject()
+
+	root, err := os.OpenRoot(dir)
+	if err == nil {
+		defer root.Close()
+	}
+	env := environMap(opts.Environ)
+	l.funcs = stdlib.Functions(stdlib.Options{
+		Root:      root,
+		AllowEnv:  mergeNames(project.AllowEnv, opts.AllowEnv),
+		Getenv:    func(name string) (string, bool) { v, ok := env[name]; return v, ok },
+		OnEnvRead: func(name string) { l.envReads[name] = true },
+	})
+	l.ctx.Functions = l.funcs
+
+	vars := l.resolveVariables(p)
+	l.ctx.Variables["var"] = varObject(vars)
+	l.checkValidations(vars)
+	l.ctx.Variables["var"] = varObject(vars)
+	l.evalLocals()
+	for k, v := range l.blockRefObjects() {
+		l.ctx.Variables[k] = v
+	}
+
+	m := &schema.Model{Version: schema.Version}
+	l.lowerProject(pb, project)
+	m.Project = *project
+	l.lowerBlocks(m)
+	for n := range l.envReads {
+		m.EnvReads = append(m.EnvReads, n)
+	}
+	sort.Strings(m.EnvReads)
+	if l.diags.HasErrors() {
+		return res
+	}
+	l.add(validate.Model(m)...)
+	if !l.diags.HasErrors() {
+		res.Model = m
+	}
+	return res
+}
+
+// environMap indexes "KEY=value" pairs; a later pair wins, as in a shell.
+func environMap(environ []string) map[string]string {
+	out := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func mergeNames(a, b []string) []string {
+	out := append(append([]string(nil), a...), b...)
+	sort.Strings(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,115 @@
+package lang
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// rootDescriptions names each reference root in diagnostics.
+var rootDescriptions = map[string]string{
+	"var":           "input variable",
+	"local":         "local value",
+	"service":       "service",
+	"load_balancer": "load balancer",
+	"redis":         "redis block",
+	"cache":         "cache",
+	"broker":        "broker",
+	"queue":         "queue",
+}
+
+// reference is one KIND.NAME reference found statically in an expression.
+type reference struct {
+	root, name string
+	rng        hcl.Range
+}
+
+// references extracts the references of expr and checks each against what
+// the configuration declares. allowed limits the roots an expression may use
+// (a variable's validation may only read variables); nil allows all. It
+// returns the references and whether all of them were valid.
+func (cfg *config) references(expr hcl.Expression, allowed map[string]bool, where string) ([]reference, hcl.Diagnostics) {
+	var refs []reference
+	var diags hcl.Diagnostics
+	for _, t := range expr.Variables() {
+		root := t.RootName()
+		rng := t.SourceRange()
+		names, known := cfg.names[root]
+		if !known {
+			roots := make([]string, 0, len(cfg.names))
+			for r := range cfg.names {
+				roots = append(roots, r)
+			}
+			sort.Strings(roots)
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Unknown reference",
+				Detail:   fmt.Sprintf("There is nothing called %q. References start with one of %v.%s", root, roots, didYouMean(root, roots)),
+				Subject:  rng.Ptr(),
+			})
+			continue
+		}
+		if allowed != nil && !allowed[root] {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Reference not allowed here",
+				Detail:   fmt.Sprintf("%s may not refer to %s values; only %s.", where, rootDescriptions[root], allowedList(allowed)),
+				Subject:  rng.Ptr(),
+			})
+			continue
+		}
+		var name string
+		if len(t) > 1 {
+			if a, ok := t[1].(hcl.TraverseAttr); ok {
+				name = a.Name
+			}
+		}
+		if name == "" {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid reference",
+				Detail:   fmt.Sprintf("A reference to a %s must name one, such as %s.example.", rootDescriptions[root], root),
+				Subject:  rng.Ptr(),
+			})
+			continue
+		}
+		if _, ok := names[name]; !ok {
+			candidates := make([]string, 0, len(names))
+			for n := range names {
+				candidates = append(candidates, n)
+			}
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Reference to undeclared " + rootDescriptions[root],
+				Detail:   fmt.Sprintf("No %s named %q is declared.%s", rootDescriptions[root], name, didYouMean(name, candidates)+declareHint(root, name)),
+				Subject:  rng.Ptr(),
+			})
+			continue
+		}
+		refs = append(refs, reference{root: root, name: name, rng: rng})
+	}
+	return refs, diags
+}
+
+func declareHint(root, name string) string {
+	switch root {
+	case "var":
+		return fmt.Sprintf(" Declare it with variable %q {}.", name)
+	case "local":
+		return " Define it in a locals block."
+	}
+	return fmt.Sprintf(" Declare it with %s %q {}.", root, name)
+}
+
+func allowedList(allowed map[string]bool) string {
+	if len(allowed) == 0 {
+		return "literal values and function calls are allowed"
+	}
+	var out []string
+	for k := range allowed {
+		out = append(out, k+".*")
+	}
+	sort.Strings(out)
+	return fmt.Sprint(out)
+}
