@@ -1,0 +1,278 @@
+// Package lbctltest starts real HAProxy and Nginx processes and small HTTP
+// backends on 127.0.0.1 for tests: ports are chosen free, processes run in
+// a test's temp dir and are stopped by PID in t.Cleanup, and every wait is
+// bounded. Tests that need a missing binary skip loudly, or fail when
+// NBAC_REQUIRE_SERVICES=1.
+package lbctltest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Binary returns the path of name, or skips (fails under
+// NBAC_REQUIRE_SERVICES=1) when it is not installed.
+func Binary(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/usr/local/sbin", "/sbin"} {
+		if p := filepath.Join(dir, name); isExec(p) {
+			return p
+		}
+	}
+	msg := fmt.Sprintf("%s is not installed (apt-get install -y haproxy nginx libnginx-mod-stream): this behaviour test against the real program did NOT run", name)
+	if os.Getenv("NBAC_REQUIRE_SERVICES") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip("SKIP: " + msg)
+	return ""
+}
+
+func isExec(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode()&0o111 != 0
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("finding a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Proc is a started server process.
+type Proc struct {
+	PID  int
+	Dir  string
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan struct{}
+}
+
+// Output is what the process printed so far (for failure messages).
+func (p *Proc) Output() string { return p.out.String() }
+
+// Alive reports whether the process still runs.
+func (p *Proc) Alive() bool { return !exited(p.done) && syscall.Kill(p.PID, 0) == nil }
+
+// HAProxy validates cfg with `haproxy -dW -c` and starts it in the
+// foreground (-db) in dir, then waits until every port in wait accepts
+// connections and every file in waitFiles exists.
+func HAProxy(t testing.TB, dir, cfg string, waitPorts []int, waitFiles ...string) *Proc {
+	t.Helper()
+	bin := Binary(t, "haproxy")
+	path := filepath.Join(dir, "haproxy.cfg")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-dW", "-c", "-f", path).CombinedOutput(); err != nil {
+		t.Fatalf("haproxy -dW -c rejected the config: %v\n%s\n--- config ---\n%s", err, out, cfg)
+	}
+	return start(t, dir, waitPorts, waitFiles, bin, "-db", "-f", path)
+}
+
+// Nginx validates cfg with `nginx -t` (a [warn] line fails) and starts it in
+// the foreground with dir as its prefix. cfg must not set daemon, pid or
+// the error log: they are added with -g so that files stay in dir.
+func Nginx(t testing.TB, dir, cfg string, waitPorts []int) *Proc {
+	t.Helper()
+	bin := Binary(t, "nginx")
+	path := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"logs", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prefix := dir + "/"
+	g := fmt.Sprintf("daemon off; master_process off; pid %s/nginx.pid; error_log %s/logs/error.log notice;", dir, dir)
+	out, err := exec.Command(bin, "-t", "-q", "-p", prefix, "-c", path, "-g", g).CombinedOutput()
+	if err != nil || bytes.Contains(out, []byte("[warn]")) {
+		t.Fatalf("nginx -t rejected the config (err %v):\n%s\n--- config ---\n%s", err, out, cfg)
+	}
+	return start(t, dir, waitPorts, nil, bin, "-p", prefix, "-c", path, "-g", g)
+}
+
+func start(t testing.TB, dir string, waitPorts []int, waitFiles []string, bin string, args ...string) *Proc {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", bin, err)
+	}
+	done := make(chan struct{})
+	p := &Proc{PID: cmd.Process.Pid, Dir: dir, cmd: cmd, out: out, done: done}
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill() // by PID: the process we started, nothing else
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s (pid %d) did not exit within 5s of SIGKILL", filepath.Base(bin), p.PID)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for _, port := range waitPorts {
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		for {
+			c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+			if err == nil {
+				c.Close()
+				break
+			}
+			if time.Now().After(deadline) || exited(done) {
+				t.Fatalf("%s never listened on %s: %v\n%s", filepath.Base(bin), addr, err, out)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	for _, f := range waitFiles {
+		for {
+			if _, err := os.Stat(f); err == nil {
+				break
+			}
+			if time.Now().After(deadline) || exited(done) {
+				t.Fatalf("%s never created %s\n%s", filepath.Base(bin), f, out)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return p
+}
+
+func exited(done chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Backend is an in-process HTTP server that answers every request with its
+// name (body and X-Server header) and counts what it served.
+type Backend struct {
+	Name string
+	Port int
+	Hits atomic.Int64
+	srv  *http.Server
+	ln   net.Listener
+}
+
+// StartBackend starts a backend on a free 127.0.0.1 port.
+func StartBackend(t testing.TB, name string) *Backend {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Backend{Name: name, Port: ln.Addr().(*net.TCPAddr).Port, ln: ln}
+	b.srv = &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b.Hits.Add(1)
+			w.Header().Set("X-Server", name)
+			fmt.Fprintln(w, name)
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	go func() { _ = b.srv.Serve(ln) }()
+	t.Cleanup(b.Stop)
+	return b
+}
+
+// Stop closes the backend (it then refuses connections: "down").
+func (b *Backend) Stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = b.srv.Shutdown(ctx)
+}
+
+// Client is an HTTP client that opens a new connection per request (so the
+// load balancer balances every request) and never follows redirects.
+func Client() *http.Client {
+	return &http.Client{
+		Timeout:       5 * time.Second,
+		Transport:     &http.Transport{DisableKeepAlives: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Spread sends n GETs to url and counts answers per X-Server (status 200
+// only; other statuses are counted under "status NNN").
+func Spread(t testing.TB, c *http.Client, url string, n int) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	for i := 0; i < n; i++ {
+		resp, err := c.Get(url)
+		if err != nil {
+			t.Fatalf("request %d to %s: %v", i, url, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			got[fmt.Sprintf("status %d", resp.StatusCode)]++
+			continue
+		}
+		got[resp.Header.Get("X-Server")]++
+	}
+	return got
+}
+
+// Eventually polls cond every 50ms until it holds or timeout passes.
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Render replaces {{KEY}} placeholders in a hand-written config template.
+func Render(tmpl string, kv map[string]any) string {
+	for k, v := range kv {
+		tmpl = strings.ReplaceAll(tmpl, "{{"+k+"}}", fmt.Sprint(v))
+	}
+	return tmpl
+}
