@@ -1,0 +1,7 @@
+project "p" {}
+service "api" {
+  image = "nginx:1"
+  probe "readiness" {
+    period = "5 seconds" # ERROR: Invalid duration
+  }
+}

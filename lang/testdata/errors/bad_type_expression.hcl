@@ -1,0 +1,4 @@
+project "p" {}
+variable "n" {
+  type = strin # ERROR: Invalid type specification
+}

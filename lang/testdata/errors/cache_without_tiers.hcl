@@ -1,0 +1,4 @@
+project "p" {}
+cache "c" { # ERROR: Cache without tiers
+  warm = ["k"]
+}

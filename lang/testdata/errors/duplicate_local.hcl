@@ -1,0 +1,5 @@
+project "p" {}
+locals { a = 1 }
+locals {
+  a = 2 # ERROR: Duplicate local value
+}

@@ -1,0 +1,6 @@
+project "p" {}
+service "api" {
+  image = "nginx:1"
+  resources {}
+  resources {} # ERROR: Duplicate resources block
+}

@@ -1,0 +1,3 @@
+project "p" {
+  namespace = "NBA_MCP" # ERROR: Invalid namespace
+}

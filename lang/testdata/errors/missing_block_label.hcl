@@ -1,0 +1,4 @@
+project "p" {}
+service { # ERROR: Missing name for service
+  image = "nginx:1"
+}

@@ -1,0 +1,4 @@
+project "p" {}
+service "api" { # ERROR: Missing required argument | image
+  port = 80
+}

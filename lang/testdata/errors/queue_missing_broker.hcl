@@ -1,0 +1,4 @@
+project "p" {}
+queue "q" {
+  broker = broker.rabbit # ERROR: Reference to undeclared broker
+}

@@ -1,0 +1,9 @@
+project "p" {}
+load_balancer "web" {
+  listen = 80
+  backend "a" { address = "10.0.1.10:80" }
+  sticky_sessions {
+    cookie    = "SRV"
+    client_ip = true # ERROR: Conflicting arguments
+  }
+}

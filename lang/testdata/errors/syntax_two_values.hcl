@@ -1,0 +1,4 @@
+project "p" {}
+service "api" {
+  image = "nginx:1" "x" # ERROR: Missing newline after argument
+}

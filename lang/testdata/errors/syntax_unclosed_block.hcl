@@ -1,0 +1,3 @@
+project "p" {}
+service "api" { # ERROR: Unclosed configuration block
+  image = "nginx:1"

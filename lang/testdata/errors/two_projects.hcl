@@ -1,0 +1,2 @@
+project "a" {}
+project "b" {} # ERROR: Duplicate project block

@@ -1,0 +1,4 @@
+project "p" {}
+servic "api" { # ERROR: Unsupported block type | Did you mean "service"
+  image = "nginx:1"
+}

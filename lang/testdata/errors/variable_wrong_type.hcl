@@ -1,0 +1,5 @@
+project "p" {}
+variable "n" {
+  type    = number
+  default = "many" # ERROR: Invalid value for variable
+}
