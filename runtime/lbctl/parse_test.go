@@ -27,7 +27,7 @@ func TestParseServersStateAndStat(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range servers {
-		r := rows[servers[i].Name]
+		r := rows["be_app/"+servers[i].Name]
 		servers[i].Status, servers[i].CheckStatus, servers[i].Backup = r["status"], r["check_status"], r["bck"] == "1"
 	}
 	want := []Server{
@@ -38,7 +38,7 @@ func TestParseServersStateAndStat(t *testing.T) {
 	if d := cmp.Diff(want, servers); d != "" {
 		t.Errorf("servers (-want +got):\n%s", d)
 	}
-	if got := rows["s3"]["slim"]; got != "7" {
+	if got := rows["be_app/s3"]["slim"]; got != "7" {
 		t.Errorf("s3 slim = %q, want 7 (maxconn)", got)
 	}
 	if servers[2].Host() != "host.example" || servers[0].Host() != "127.0.0.1" {

@@ -126,13 +126,11 @@ func (c *Client) Servers(ctx context.Context, backend string) ([]Server, error) 
 	if err != nil {
 		return nil, fmt.Errorf("backend %s: %w", backend, err)
 	}
-	// type 4 = servers only, -1 = all of them.
-	stat, err := c.run(ctx, "show", "stat", backend, "4", "-1")
+	// Every proxy (-1), servers only (type 4), all of them (-1): a proxy
+	// name would be ambiguous when a frontend shares the backend's name.
+	stat, err := c.run(ctx, "show", "stat", "-1", "4", "-1")
 	if err != nil {
 		return nil, err
-	}
-	if strings.HasPrefix(stat, "No such proxy") {
-		return nil, c.unknownBackend(ctx, backend)
 	}
 	rows, err := parseStat(stat)
 	if err != nil {
@@ -140,7 +138,7 @@ func (c *Client) Servers(ctx context.Context, backend string) ([]Server, error) 
 	}
 	for i := range servers {
 		s := &servers[i]
-		r, ok := rows[s.Name]
+		r, ok := rows[backend+"/"+s.Name]
 		if !ok {
 			continue // added between the two commands; state alone will do
 		}
@@ -264,8 +262,9 @@ func parseServersState(text string) ([]Server, error) {
 	return out, nil
 }
 
-// parseStat reads `show stat` CSV into rows keyed by server name, each a
-// map from column name to value.
+// parseStat reads `show stat` CSV into rows keyed by "proxy/server" (the
+// server being BACKEND or FRONTEND for a proxy's own row), each a map from
+// column name to value.
 func parseStat(text string) (map[string]map[string]string, error) {
 	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, "# ") {
@@ -287,14 +286,14 @@ func parseStat(text string) (map[string]map[string]string, error) {
 				row[header[i]] = v
 			}
 		}
-		out[row["svname"]] = row
+		out[row["pxname"]+"/"+row["svname"]] = row
 	}
 	return out, nil
 }
 
 // backendAlgo reads a backend's `balance` algorithm from show stat.
 func (c *Client) backendAlgo(ctx context.Context, backend string) string {
-	stat, err := c.run(ctx, "show", "stat", backend, "2", "-1")
+	stat, err := c.run(ctx, "show", "stat", "-1", "2", "-1")
 	if err != nil {
 		return ""
 	}
@@ -302,7 +301,7 @@ func (c *Client) backendAlgo(ctx context.Context, backend string) string {
 	if err != nil {
 		return ""
 	}
-	return rows["BACKEND"]["algo"]
+	return rows[backend+"/BACKEND"]["algo"]
 }
 
 func dash(s string) string {
@@ -317,4 +316,9 @@ func clip(s string) string {
 		return s[:200] + "..."
 	}
 	return s
+}
+
+// Info returns `show info` (version, pid, uptime, ...).
+func (c *Client) Info(ctx context.Context) (string, error) {
+	return c.run(ctx, "show", "info")
 }
