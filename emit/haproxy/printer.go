@@ -1,0 +1,164 @@
+package haproxy
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+)
+
+// argKind says how the printer treats an argument.
+type argKind uint8
+
+const (
+	// word is any value: printed bare, single-quoted, or refused.
+	word argKind = iota
+	// syntax is a structural token the compiler writes: only "{" and "}"
+	// (anonymous ACL braces) exist.
+	syntax
+	// sample is a compiler-built string holding %[...] sample fetches; it
+	// never contains user text (only integers), and must match sampleRe.
+	sample
+)
+
+type arg struct {
+	s    string
+	kind argKind
+}
+
+// w is a value argument.
+func w(s string) arg { return arg{s: s} }
+
+// wi is an integer argument.
+func wi(n int) arg { return arg{s: fmt.Sprint(n)} }
+
+var (
+	openBrace  = arg{s: "{", kind: syntax}
+	closeBrace = arg{s: "}", kind: syntax}
+)
+
+// cond is an anonymous ACL: `{ fetch [args] }`.
+func cond(parts ...string) []arg {
+	out := []arg{openBrace}
+	for _, p := range parts {
+		out = append(out, w(p))
+	}
+	return append(out, closeBrace)
+}
+
+// line is one directive inside a section.
+type line struct {
+	kw   string
+	args []arg
+}
+
+// section is global, defaults, frontend NAME or backend NAME.
+type section struct {
+	kw    string
+	name  string
+	lines []line
+}
+
+func (s *section) add(kw string, args ...arg) { s.lines = append(s.lines, line{kw, args}) }
+
+// addw adds a directive whose arguments are all plain words.
+func (s *section) addw(kw string, args ...string) {
+	as := make([]arg, len(args))
+	for i, a := range args {
+		as[i] = w(a)
+	}
+	s.add(kw, as...)
+}
+
+// config is one configuration file.
+type config struct {
+	header   []string
+	sections []*section
+}
+
+func (c *config) section(kw, name string) *section {
+	s := &section{kw: kw, name: name}
+	c.sections = append(c.sections, s)
+	return s
+}
+
+var (
+	kwRe = regexp.MustCompile(`^[a-z][a-z0-9._-]*$`)
+	// bareRe is what HAProxy reads as one word with no special meaning:
+	// no whitespace, quote, backslash, '#', '$' or '%'.
+	bareRe = regexp.MustCompile(`^[A-Za-z0-9._:/@=,+*~!?()\[\]-]+$`)
+	// quotedRe may go inside single quotes, where HAProxy expands nothing
+	// except %[...] in log-format arguments (so '%' stays out).
+	quotedRe  = regexp.MustCompile(`^[A-Za-z0-9 ._:/@=,+*~!?()\[\];-]*$`)
+	sampleRe  = regexp.MustCompile(`^([A-Za-z0-9:/._-]|%\[[a-z0-9_.(),:]+\])+$`)
+	commentRe = regexp.MustCompile(`^[\x20-\x7e]*$`)
+)
+
+// quote renders one argument, or refuses it. It is the only place a value
+// becomes configuration text.
+func quote(a arg) (string, error) {
+	switch a.kind {
+	case syntax:
+		if a.s == "{" || a.s == "}" {
+			return a.s, nil
+		}
+	case sample:
+		if sampleRe.MatchString(a.s) {
+			return a.s, nil
+		}
+	case word:
+		if bareRe.MatchString(a.s) {
+			return a.s, nil
+		}
+		if quotedRe.MatchString(a.s) {
+			return "'" + a.s + "'", nil
+		}
+	}
+	return "", fmt.Errorf("refusing to print %q: not a safe HAProxy argument", a.s)
+}
+
+// render prints c with one directive per line, sections flush left and
+// their lines indented by four spaces.
+func (c *config) render() ([]byte, error) {
+	var b bytes.Buffer
+	for _, h := range c.header {
+		if !commentRe.MatchString(h) {
+			return nil, fmt.Errorf("refusing to print comment %q", h)
+		}
+		b.WriteString("# " + h + "\n")
+	}
+	for _, s := range c.sections {
+		b.WriteString("\n")
+		if err := writeLine(&b, "", s.kw, nameArgs(s.name)); err != nil {
+			return nil, err
+		}
+		for _, l := range s.lines {
+			if err := writeLine(&b, "    ", l.kw, l.args); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b.Bytes(), nil
+}
+
+func nameArgs(name string) []arg {
+	if name == "" {
+		return nil
+	}
+	return []arg{w(name)}
+}
+
+func writeLine(b *bytes.Buffer, indent, kw string, args []arg) error {
+	if !kwRe.MatchString(kw) {
+		return fmt.Errorf("refusing to print keyword %q", kw)
+	}
+	b.WriteString(indent + kw)
+	for _, a := range args {
+		q, err := quote(a)
+		if err != nil {
+			return err
+		}
+		b.WriteString(" " + q)
+	}
+	b.WriteString("\n")
+	return nil
+}
