@@ -73,7 +73,7 @@ func features() []feature {
 			lb.Listen = 8443
 			lb.TLS = &schema.TLS{Certificate: lbtest.Cert(t), RedirectHTTP: true, HTTPPort: 8080, HTTP2: true,
 				HSTS: &schema.HSTS{MaxAge: lbtest.D("8760h"), IncludeSubdomains: true, Preload: true},
-				Src: lbtest.Src("certificate", "key", "redirect_http", "http_port", "http2", "hsts")}
+				Src:  lbtest.Src("certificate", "key", "redirect_http", "http_port", "http2", "hsts")}
 			lb.Sticky = &schema.Sticky{Cookie: "SERVERID", Src: lbtest.Src("cookie")}
 		}, want: []string{"bind :8080",
 			"http-request redirect location https://%[req.hdr(host),field(1,:)]:8443%[capture.req.uri] code 301 unless { ssl_fc }",
