@@ -16,7 +16,7 @@ import (
 )
 
 // live is a running HAProxy with two backends app1 and app2 behind
-// backend "web", and a client on its admin socket.
+// backend "be_web", and a client on its admin socket.
 type live struct {
 	proc   *lbctltest.Proc
 	c      *lbctl.Client
@@ -57,7 +57,7 @@ func ctx(t *testing.T) context.Context {
 
 func TestServersReadsTypedRows(t *testing.T) {
 	l := startLive(t)
-	servers, err := l.c.Servers(ctx(t), "web")
+	servers, err := l.c.Servers(ctx(t), "be_web")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestServersReadsTypedRows(t *testing.T) {
 		t.Fatalf("got %d servers, want 2: %+v", len(servers), servers)
 	}
 	s := servers[1]
-	if s.Backend != "web" || s.Name != "app2" || s.Addr != "127.0.0.1" || s.Port != l.app2.Port ||
+	if s.Backend != "be_web" || s.Name != "app2" || s.Addr != "127.0.0.1" || s.Port != l.app2.Port ||
 		s.Admin != lbctl.Ready || s.Op != lbctl.Running || s.Weight != 100 || s.Backup || s.Status != "no check" {
 		t.Errorf("app2 = %+v", s)
 	}
@@ -79,27 +79,27 @@ func TestStateChangesMoveTraffic(t *testing.T) {
 	if got["app1"] != 10 || got["app2"] != 10 {
 		t.Fatalf("round robin over two equal servers: %v, want 10/10", got)
 	}
-	if err := l.c.SetState(ctx(t), "web", "app1", lbctl.Maint); err != nil {
+	if err := l.c.SetState(ctx(t), "be_web", "app1", lbctl.Maint); err != nil {
 		t.Fatal(err)
 	}
 	if got := lbctltest.Spread(t, c, l.url, 10); got["app2"] != 10 {
 		t.Errorf("app1 in maint: %v, want all 10 on app2", got)
 	}
 	// drain: no new (non-sticky) traffic either.
-	if err := l.c.SetState(ctx(t), "web", "app1", lbctl.Ready); err != nil {
+	if err := l.c.SetState(ctx(t), "be_web", "app1", lbctl.Ready); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.c.SetState(ctx(t), "web", "app2", lbctl.Drain); err != nil {
+	if err := l.c.SetState(ctx(t), "be_web", "app2", lbctl.Drain); err != nil {
 		t.Fatal(err)
 	}
 	if got := lbctltest.Spread(t, c, l.url, 10); got["app1"] != 10 {
 		t.Errorf("app2 draining: %v, want all 10 on app1", got)
 	}
-	s, err := l.c.Server(ctx(t), "web", "app2")
+	s, err := l.c.Server(ctx(t), "be_web", "app2")
 	if err != nil || s.Admin != lbctl.Drain || s.Status != "DRAIN" {
 		t.Errorf("app2 after drain = %+v, %v", s, err)
 	}
-	if err := l.c.SetState(ctx(t), "web", "app2", lbctl.Ready); err != nil {
+	if err := l.c.SetState(ctx(t), "be_web", "app2", lbctl.Ready); err != nil {
 		t.Fatal(err)
 	}
 	if got := lbctltest.Spread(t, c, l.url, 20); got["app1"] != 10 || got["app2"] != 10 {
@@ -109,10 +109,10 @@ func TestStateChangesMoveTraffic(t *testing.T) {
 
 func TestWeightChangesSplit(t *testing.T) {
 	l := startLive(t)
-	if err := l.c.SetWeight(ctx(t), "web", "app1", 3); err != nil {
+	if err := l.c.SetWeight(ctx(t), "be_web", "app1", 3); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.c.SetWeight(ctx(t), "web", "app2", 1); err != nil {
+	if err := l.c.SetWeight(ctx(t), "be_web", "app2", 1); err != nil {
 		t.Fatal(err)
 	}
 	// Smooth weighted round robin is exact over whole cycles: 3:1 in 40.
@@ -120,7 +120,7 @@ func TestWeightChangesSplit(t *testing.T) {
 	if got["app1"] != 30 || got["app2"] != 10 {
 		t.Errorf("weights 3:1 over 40 requests: %v, want 30/10", got)
 	}
-	if err := l.c.SetWeight(ctx(t), "pinned", "app1", 10); !errors.Is(err, lbctl.ErrStaticAlgorithm) || !strings.Contains(err.Error(), "balance source") && !strings.Contains(err.Error(), "pinned (balance source)") {
+	if err := l.c.SetWeight(ctx(t), "be_pinned", "app1", 10); !errors.Is(err, lbctl.ErrStaticAlgorithm) || !strings.Contains(err.Error(), "backend be_pinned (balance source)") {
 		t.Errorf("weight on a static backend: %v", err)
 	}
 }
@@ -128,27 +128,27 @@ func TestWeightChangesSplit(t *testing.T) {
 func TestErrorsNameWhatIsWrong(t *testing.T) {
 	l := startLive(t)
 	cx := ctx(t)
-	err := l.c.SetState(cx, "web", "app3", lbctl.Drain)
-	if !errors.Is(err, lbctl.ErrUnknownServer) || !strings.Contains(err.Error(), `"app3" in backend web: did you mean "app1"?`) {
+	err := l.c.SetState(cx, "be_web", "app3", lbctl.Drain)
+	if !errors.Is(err, lbctl.ErrUnknownServer) || !strings.Contains(err.Error(), `"app3" in backend be_web: did you mean "app1"?`) {
 		t.Errorf("unknown server: %v", err)
 	}
-	_, err = l.c.Servers(cx, "wbe")
-	if !errors.Is(err, lbctl.ErrUnknownBackend) || !strings.Contains(err.Error(), `did you mean "web"?`) {
+	_, err = l.c.Servers(cx, "be_wbe")
+	if !errors.Is(err, lbctl.ErrUnknownBackend) || !strings.Contains(err.Error(), `did you mean "be_web"?`) {
 		t.Errorf("unknown backend: %v", err)
 	}
-	err = l.c.SetWeight(cx, "webb", "app1", 5)
+	err = l.c.SetWeight(cx, "be_webb", "app1", 5)
 	if !errors.Is(err, lbctl.ErrUnknownBackend) {
 		t.Errorf("unknown backend on set weight: %v", err)
 	}
-	err = l.c.AddServer(cx, "pinned", "app9", "127.0.0.1", l.app2.Port, 1, lbctl.AddOptions{})
-	if !errors.Is(err, lbctl.ErrStaticAlgorithm) || !strings.Contains(err.Error(), "backend pinned: it uses `balance source`") {
+	err = l.c.AddServer(cx, "be_pinned", "app9", "127.0.0.1", l.app2.Port, 1, lbctl.AddOptions{})
+	if !errors.Is(err, lbctl.ErrStaticAlgorithm) || !strings.Contains(err.Error(), "backend be_pinned: it uses `balance source`") {
 		t.Errorf("add to a static backend: %v", err)
 	}
 	user, err := lbctl.Dial(cx, filepath.Join(l.dir, "user.sock"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = user.SetState(cx, "web", "app1", lbctl.Maint)
+	err = user.SetState(cx, "be_web", "app1", lbctl.Maint)
 	if !errors.Is(err, lbctl.ErrPermission) || !strings.Contains(err.Error(), "level admin") {
 		t.Errorf("user-level socket: %v", err)
 	}
@@ -158,21 +158,21 @@ func TestAddAndDeleteServer(t *testing.T) {
 	l := startLive(t)
 	app3 := lbctltest.StartBackend(t, "app3")
 	cx := ctx(t)
-	if err := l.c.AddServer(cx, "web", "app3", "127.0.0.1", app3.Port, 100, lbctl.AddOptions{Check: &lbctl.Check{Inter: 200 * time.Millisecond, Rise: 1, Fall: 1}}); err != nil {
+	if err := l.c.AddServer(cx, "be_web", "app3", "127.0.0.1", app3.Port, 100, lbctl.AddOptions{Check: &lbctl.Check{Inter: 200 * time.Millisecond, Rise: 1, Fall: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	lbctltest.Eventually(t, 5*time.Second, "app3's first health check", func() bool {
-		s, err := l.c.Server(cx, "web", "app3")
+		s, err := l.c.Server(cx, "be_web", "app3")
 		return err == nil && s.CheckStatus == "L4OK"
 	})
 	got := lbctltest.Spread(t, lbctltest.Client(), l.url, 30)
 	if got["app1"] != 10 || got["app2"] != 10 || got["app3"] != 10 {
 		t.Errorf("three equal servers: %v, want 10 each", got)
 	}
-	if err := l.c.DelServer(cx, "web", "app3"); err != nil {
+	if err := l.c.DelServer(cx, "be_web", "app3"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.c.Server(cx, "web", "app3"); !errors.Is(err, lbctl.ErrUnknownServer) {
+	if _, err := l.c.Server(cx, "be_web", "app3"); !errors.Is(err, lbctl.ErrUnknownServer) {
 		t.Errorf("app3 after delete: %v", err)
 	}
 	if got := lbctltest.Spread(t, lbctltest.Client(), l.url, 10); got["app3"] != 0 {
@@ -181,7 +181,7 @@ func TestAddAndDeleteServer(t *testing.T) {
 }
 
 // model is the load balancer of the hand-written config, as lang would
-// lower it: backend "web" with app1 and app2.
+// lower it: load balancer "web" (backend be_web) with app1 and app2.
 func (l *live) model() *schema.LoadBalancer {
 	return &schema.LoadBalancer{
 		Name: "web", Targets: []string{"haproxy"}, Mode: "http", Algorithm: "round_robin",
@@ -208,7 +208,7 @@ func TestSyncAddsRemovesReweightsWithoutReload(t *testing.T) {
 	// The model changes: app1 goes, app3 comes, app2 is re-weighted and
 	// had been drained by an operator.
 	app3 := lbctltest.StartBackend(t, "app3")
-	if err := l.c.SetState(cx, "web", "app2", lbctl.Drain); err != nil {
+	if err := l.c.SetState(cx, "be_web", "app2", lbctl.Drain); err != nil {
 		t.Fatal(err)
 	}
 	lb.Backends = []schema.Backend{
@@ -229,7 +229,7 @@ func TestSyncAddsRemovesReweightsWithoutReload(t *testing.T) {
 	if !l.proc.Alive() {
 		t.Fatal("HAProxy exited")
 	}
-	servers, err := l.c.Servers(cx, "web")
+	servers, err := l.c.Servers(cx, "be_web")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestSyncAddsRemovesReweightsWithoutReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(state), "1\n# be_id") || !strings.Contains(string(state), " web ") || !strings.Contains(string(state), " app3 ") {
+	if !strings.HasPrefix(string(state), "1\n# be_id") || !strings.Contains(string(state), " be_web ") || !strings.Contains(string(state), " app3 ") {
 		t.Errorf("state file:\n%s", state)
 	}
 	// A second sync has nothing to do.
@@ -269,7 +269,7 @@ func TestSyncAddsRemovesReweightsWithoutReload(t *testing.T) {
 func TestSyncKeepAdminStateAndDryRun(t *testing.T) {
 	l := startLive(t)
 	cx := ctx(t)
-	if err := l.c.SetState(cx, "web", "app1", lbctl.Drain); err != nil {
+	if err := l.c.SetState(cx, "be_web", "app1", lbctl.Drain); err != nil {
 		t.Fatal(err)
 	}
 	lb := l.model()
@@ -282,7 +282,7 @@ func TestSyncKeepAdminStateAndDryRun(t *testing.T) {
 	if err != nil || len(res.Plan.Actions) != 2 || len(res.Done) != 0 {
 		t.Fatalf("dry run: plan %v done %v err %v", res.Plan.Actions, res.Done, err)
 	}
-	if s, _ := l.c.Server(cx, "web", "app2"); s.Weight != 100 {
+	if s, _ := l.c.Server(cx, "be_web", "app2"); s.Weight != 100 {
 		t.Errorf("dry run changed app2's weight to %d", s.Weight)
 	}
 }

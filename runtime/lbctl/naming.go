@@ -12,8 +12,9 @@ import (
 // configs, starts HAProxy on them and requires an empty Plan: any
 // divergence between the two shows up there as drift.
 
-// BackendName is the HAProxy backend the emitter writes for lb.
-func BackendName(lb *schema.LoadBalancer) string { return lb.Name }
+// BackendName is the HAProxy backend the emitter writes for lb: "be_"
+// and the load balancer's name (servers keep their backend block labels).
+func BackendName(lb *schema.LoadBalancer) string { return "be_" + lb.Name }
 
 // Desired is one server as the model wants it.
 type Desired struct {
