@@ -1,0 +1,178 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nbac/nbac/schema"
+)
+
+// l2 is the Redis tier.
+type l2 struct {
+	c       *Cache
+	client  redis.UniversalClient
+	prefix  string
+	ttl     time.Duration
+	format  byte
+	min     int
+	timeout time.Duration
+	health  health
+}
+
+func newL2(c *Cache, cfg schema.Cache, client redis.UniversalClient, retryAfter time.Duration) (*l2, error) {
+	f, err := formatOf(cfg.L2.Compress)
+	if err != nil {
+		return nil, err
+	}
+	l := &l2{
+		c:       c,
+		client:  client,
+		prefix:  cfg.L2.KeyPrefix,
+		ttl:     cfg.L2.TTL.D(),
+		format:  f,
+		min:     cfg.L2.CompressMin,
+		timeout: cfg.L2.Timeout.D(),
+	}
+	if l.prefix == "" {
+		l.prefix = cfg.Name + ":"
+	}
+	if l.min <= 0 {
+		l.min = DefaultCompressMin
+	}
+	if l.timeout <= 0 {
+		l.timeout = DefaultTimeout
+	}
+	l.health = health{c: c, retryAfter: retryAfter}
+	return l, nil
+}
+
+// get returns the packed bytes at key, nil on a miss. Faults are counted,
+// logged and reported as a miss: a read never fails because of Redis.
+func (l *l2) get(ctx context.Context, key string) []byte {
+	if !l.health.allow() {
+		l.c.m.l2Skipped.Add(1)
+		return nil
+	}
+	tctx, cancel := context.WithTimeout(ctx, l.timeout)
+	b, err := l.client.Get(tctx, l.prefix+key).Bytes()
+	cancel()
+	if err != nil {
+		if !errors.Is(err, redis.Nil) {
+			l.health.fail(ctx, "GET", key, err)
+		} else {
+			l.health.ok()
+		}
+		return nil
+	}
+	l.health.ok()
+	return b
+}
+
+// set writes packed bytes and, when publish is set, tells other instances
+// to drop their L1 copy, in one round trip.
+func (l *l2) set(ctx context.Context, key string, packed []byte, ttl time.Duration, publish bool) error {
+	return l.write(ctx, "SET", key, func(p redis.Pipeliner, k string) {
+		p.Set(ctx, k, packed, max(ttl, 0))
+	}, publish)
+}
+
+func (l *l2) del(ctx context.Context, key string, publish bool) error {
+	return l.write(ctx, "DEL", key, func(p redis.Pipeliner, k string) { p.Del(ctx, k) }, publish)
+}
+
+func (l *l2) write(ctx context.Context, op, key string, cmd func(redis.Pipeliner, string), publish bool) error {
+	if !l.health.allow() {
+		l.c.m.l2Skipped.Add(1)
+		return fmt.Errorf("cache %q: %s %q skipped: Redis is marked down after recent errors (L1 was updated; retrying Redis in %s)", l.c.name, op, key, l.health.retryAfter)
+	}
+	tctx, cancel := context.WithTimeout(ctx, l.timeout)
+	defer cancel()
+	k := l.prefix + key
+	var err error
+	if publish && l.c.inval != nil {
+		msg := l.c.inval.message(key)
+		_, err = l.client.Pipelined(tctx, func(p redis.Pipeliner) error {
+			cmd(p, k)
+			p.Publish(tctx, l.c.inval.channel, msg)
+			return nil
+		})
+		if err == nil {
+			l.c.m.invalSent.Add(1)
+		}
+	} else {
+		_, err = l.client.Pipelined(tctx, func(p redis.Pipeliner) error {
+			cmd(p, k)
+			return nil
+		})
+	}
+	if err != nil {
+		l.health.fail(ctx, op, key, err)
+		return fmt.Errorf("cache %q: Redis %s %q failed (L1 was updated): %w", l.c.name, op, k, err)
+	}
+	l.health.ok()
+	return nil
+}
+
+// health is a small circuit breaker with rate-limited logging: after a
+// failed call Redis is left alone for retryAfter, so an outage costs callers
+// nothing beyond L1 and the origin; the first success after an outage closes
+// it again and says so in the log.
+type health struct {
+	c          *Cache
+	retryAfter time.Duration
+	down       atomic.Bool
+	downUntil  atomic.Int64 // unix nanos, coarse clock
+
+	mu       sync.Mutex
+	lastLog  time.Time
+	failures uint64 // since the outage began
+}
+
+// logEvery bounds how often a continuing outage is logged.
+const logEvery = time.Minute
+
+func (h *health) allow() bool {
+	return !h.down.Load() || h.c.clock.NowNano() >= h.downUntil.Load()
+}
+
+func (h *health) fail(ctx context.Context, op, key string, err error) {
+	if ctx.Err() != nil {
+		// The caller gave up (its own deadline or cancel): not Redis's fault.
+		return
+	}
+	h.c.m.l2Errors.Add(1)
+	h.downUntil.Store(h.c.clock.NowNano() + int64(h.retryAfter))
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.failures++
+	first := !h.down.Swap(true)
+	now := time.Now()
+	if first || now.Sub(h.lastLog) >= logEvery {
+		h.lastLog = now
+		h.c.log.LogAttrs(ctx, slog.LevelWarn, "cache: Redis unavailable; serving from L1 and the origin",
+			slog.String("op", op), slog.String("key", key), slog.Any("error", err),
+			slog.Uint64("failures", h.failures), slog.Duration("retry_after", h.retryAfter))
+	}
+}
+
+func (h *health) ok() {
+	if !h.down.Load() {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.down.CompareAndSwap(true, false) {
+		h.c.log.LogAttrs(context.Background(), slog.LevelInfo, "cache: Redis reachable again",
+			slog.Uint64("failures", h.failures))
+		h.failures = 0
+	}
+}
+
+func (h *health) isDown() bool { return h.down.Load() }
