@@ -1,0 +1,94 @@
+package queue
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nbac/nbac/schema"
+)
+
+// Config is a queue's settings with the model's defaults applied.
+type Config struct {
+	Name       string
+	Priorities bool
+	FIFO       bool
+	Workers    int
+	Prefetch   int
+	// MaxAttempts includes the first delivery.
+	MaxAttempts     int
+	Backoff         Backoff
+	DeadLetter      bool
+	MaxDelay        time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// ConfigFrom applies the documented defaults to a model queue block.
+func ConfigFrom(q *schema.Queue) Config {
+	c := Config{
+		Name:            q.Name,
+		Priorities:      q.Priorities,
+		FIFO:            q.Ordering == "fifo",
+		Workers:         q.Workers,
+		Prefetch:        q.Prefetch,
+		MaxAttempts:     q.Retry.MaxAttempts,
+		DeadLetter:      q.DeadLetter,
+		MaxDelay:        q.MaxDelay.D(),
+		ShutdownTimeout: q.ShutdownTimeout.D(),
+		Backoff: Backoff{
+			Constant: q.Retry.Backoff == "constant",
+			Initial:  q.Retry.Initial.D(),
+			Max:      q.Retry.Max.D(),
+			Jitter:   q.Retry.Jitter,
+		},
+	}
+	return c.withDefaults()
+}
+
+func (c Config) withDefaults() Config {
+	if c.Workers <= 0 {
+		c.Workers = 1
+	}
+	if c.Prefetch <= 0 {
+		c.Prefetch = 2 * c.Workers
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 5
+	}
+	if c.Backoff.Initial <= 0 {
+		c.Backoff.Initial = time.Second
+	}
+	if c.Backoff.Max <= 0 {
+		c.Backoff.Max = time.Minute
+	}
+	if c.Backoff.Max < c.Backoff.Initial {
+		c.Backoff.Max = c.Backoff.Initial
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+	return c
+}
+
+// LongestDelay is the longest delay a driver must be able to schedule:
+// the larger of max_delay and the retry backoff cap.
+func (c Config) LongestDelay() time.Duration {
+	return max(c.MaxDelay, c.Backoff.Max)
+}
+
+// check validates a message against the queue's settings.
+func (c Config) check(m *Message) (int, error) {
+	lvl, err := Level(m.Priority)
+	if err != nil {
+		return 0, fmt.Errorf("queue %q: %w", c.Name, err)
+	}
+	if m.Delay < 0 {
+		return 0, fmt.Errorf("queue %q: negative delay %s", c.Name, m.Delay)
+	}
+	if m.Delay > 0 && m.Delay > c.MaxDelay {
+		return 0, fmt.Errorf("queue %q: delay %s exceeds max_delay %s; raise max_delay in the queue block", c.Name, m.Delay, c.MaxDelay)
+	}
+	if !c.Priorities {
+		lvl = 1
+	}
+	return lvl, nil
+}

@@ -1,0 +1,120 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Publisher is the publishing half of a Queue.
+type Publisher interface {
+	Publish(ctx context.Context, m Message) error
+	PublishBatch(ctx context.Context, msgs []Message) error
+}
+
+// Consumer is the consuming half of a Queue.
+type Consumer interface {
+	Consume(ctx context.Context, h Handler, opts ConsumeOptions) error
+}
+
+// Handler handles one delivery. Returning nil acks it; an error (or a
+// panic) is a failed attempt. ctx is cancelled only when a shutdown's
+// deadline passes, never when the shutdown starts.
+type Handler func(ctx context.Context, d *Delivery) error
+
+// Queue is one queue of the model bound to its broker's driver.
+type Queue struct {
+	cfg Config
+	drv Driver
+	m   *metrics
+
+	mu       sync.Mutex
+	declared bool
+}
+
+var (
+	_ Publisher = (*Queue)(nil)
+	_ Consumer  = (*Queue)(nil)
+)
+
+// New binds cfg (defaults applied) to drv.
+func New(cfg Config, drv Driver) *Queue {
+	cfg = cfg.withDefaults()
+	return &Queue{cfg: cfg, drv: drv, m: newMetrics(cfg.Name)}
+}
+
+// Name is the queue's name in the model.
+func (q *Queue) Name() string { return q.cfg.Name }
+
+// Config returns the queue's effective settings.
+func (q *Queue) Config() Config { return q.cfg }
+
+// Driver returns the broker driver (for tools such as `nbac queue`).
+func (q *Queue) Driver() Driver { return q.drv }
+
+// Declare creates the queue's topology on the broker; Publish and Consume
+// call it on first use. It is idempotent.
+func (q *Queue) Declare(ctx context.Context) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.declared {
+		return nil
+	}
+	if err := q.drv.Declare(ctx); err != nil {
+		return fmt.Errorf("queue %q: declare: %w", q.cfg.Name, err)
+	}
+	q.declared = true
+	return nil
+}
+
+// Publish sends m and returns once the broker has it. An error means the
+// message may or may not have been stored: publish again (consumers see
+// duplicates, never gaps).
+func (q *Queue) Publish(ctx context.Context, m Message) error {
+	return q.PublishBatch(ctx, []Message{m})
+}
+
+// PublishBatch sends msgs and returns once the broker has all of them; the
+// broker receives them back to back and confirms them together.
+func (q *Queue) PublishBatch(ctx context.Context, msgs []Message) error {
+	if err := q.Declare(ctx); err != nil {
+		return err
+	}
+	envs := make([]Envelope, len(msgs))
+	for i := range msgs {
+		lvl, err := q.cfg.check(&msgs[i])
+		if err != nil {
+			return err
+		}
+		envs[i] = Envelope{Message: msgs[i], Level: lvl, Attempt: 1}
+	}
+	if err := q.drv.Publish(ctx, envs); err != nil {
+		return fmt.Errorf("queue %q: publish: %w", q.cfg.Name, err)
+	}
+	q.m.published.Add(float64(len(msgs)))
+	return nil
+}
+
+// Inspect reports the queue's depths as the broker tells them.
+func (q *Queue) Inspect(ctx context.Context) (Stats, error) {
+	if err := q.Declare(ctx); err != nil {
+		return Stats{}, err
+	}
+	return q.drv.Inspect(ctx)
+}
+
+// ReplayDLQ moves up to limit dead letters (all when limit <= 0) back to
+// the queue with their attempt count reset; it returns how many moved.
+func (q *Queue) ReplayDLQ(ctx context.Context, limit int) (int, error) {
+	if err := q.Declare(ctx); err != nil {
+		return 0, err
+	}
+	n, err := q.drv.ReplayDLQ(ctx, limit)
+	if err != nil {
+		return n, fmt.Errorf("queue %q: replay dead letters: %w", q.cfg.Name, err)
+	}
+	return n, nil
+}
+
+// Close releases the driver's connections.
+func (q *Queue) Close() error { return q.drv.Close() }

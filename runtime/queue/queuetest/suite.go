@@ -1,0 +1,425 @@
+package queuetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nbac/nbac/runtime/queue"
+)
+
+// Run runs the conformance suite against h.
+func Run(t *testing.T, h Harness) {
+	t.Run("Throughput10k", func(t *testing.T) { t.Parallel(); testThroughput(t, h) })
+	t.Run("Priority", func(t *testing.T) { t.Parallel(); testPriority(t, h) })
+	t.Run("Delay", func(t *testing.T) { t.Parallel(); testDelay(t, h) })
+	t.Run("RetryThenSuccess", func(t *testing.T) { t.Parallel(); testRetry(t, h) })
+	t.Run("DeadLetterAndReplay", func(t *testing.T) { t.Parallel(); testDeadLetter(t, h) })
+	t.Run("PanicIsFailure", func(t *testing.T) { t.Parallel(); testPanic(t, h) })
+	t.Run("FIFOPerKey", func(t *testing.T) { t.Parallel(); testFIFO(t, h) })
+	t.Run("GracefulShutdown", func(t *testing.T) { t.Parallel(); testShutdown(t, h) })
+	t.Run("FaultProxyCut", func(t *testing.T) { t.Parallel(); testProxyCut(t, h) })
+	t.Run("FaultServerKill", func(t *testing.T) { t.Parallel(); testServerKill(t, h) })
+}
+
+// consumer runs q.Consume in the background; stop cancels it and checks
+// that it returned nil.
+func consumer(t testing.TB, q *queue.Queue, hf queue.Handler, opts queue.ConsumeOptions) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- q.Consume(ctx, hf, opts) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-errc:
+				if err != nil {
+					t.Errorf("Consume returned %v after shutdown", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Errorf("Consume did not return within 30s of cancellation")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func ctxT(t testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// tracker records which message ids were handled and how often.
+type tracker struct {
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func newTracker() *tracker { return &tracker{seen: map[string]int{}} }
+
+func (tr *tracker) add(id string) {
+	tr.mu.Lock()
+	tr.seen[id]++
+	tr.mu.Unlock()
+}
+
+func (tr *tracker) distinct() int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return len(tr.seen)
+}
+
+func (tr *tracker) duplicates() int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	d := 0
+	for _, n := range tr.seen {
+		d += n - 1
+	}
+	return d
+}
+
+func (tr *tracker) missing(ids []string) []string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	var out []string
+	for _, id := range ids {
+		if tr.seen[id] == 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func publishN(t testing.TB, q *queue.Queue, n int, mk func(i int) queue.Message) []string {
+	t.Helper()
+	ctx := ctxT(t, 60*time.Second)
+	ids := make([]string, n)
+	batch := make([]queue.Message, 0, 100)
+	for i := range n {
+		m := mk(i)
+		ids[i] = string(m.Body)
+		batch = append(batch, m)
+		if len(batch) == cap(batch) || i == n-1 {
+			if err := q.PublishBatch(ctx, batch); err != nil {
+				t.Fatalf("publish: %v", err)
+			}
+			batch = batch[:0]
+		}
+	}
+	return ids
+}
+
+func testThroughput(t *testing.T, h Harness) {
+	cfg := Config(t)
+	cfg.Workers, cfg.Prefetch = 8, 64
+	q := h.Open(t, cfg, "")
+	const n = 10_000
+	tr := newTracker()
+	stop := consumer(t, q, func(_ context.Context, d *queue.Delivery) error {
+		tr.add(string(d.Body))
+		return nil
+	}, queue.ConsumeOptions{})
+	// Four concurrent publishers, so that confirms and pipelines are shared.
+	var wg sync.WaitGroup
+	ids := make([][]string, 4)
+	for p := range 4 {
+		wg.Go(func() {
+			ids[p] = publishN(t, q, n/4, func(i int) queue.Message {
+				return queue.Message{Body: fmt.Appendf(nil, "p%d-%d", p, i)}
+			})
+		})
+	}
+	wg.Wait()
+	waitFor(t, 90*time.Second, "10,000 messages handled", func() bool { return tr.distinct() >= n })
+	stop()
+	for _, part := range ids {
+		if miss := tr.missing(part); len(miss) > 0 {
+			t.Fatalf("%d messages lost, first %q", len(miss), miss[0])
+		}
+	}
+	t.Logf("10,000 messages through 8 workers: none lost, %d duplicates", tr.duplicates())
+}
+
+func testPriority(t *testing.T, h Harness) {
+	cfg := Config(t)
+	cfg.Priorities = true
+	cfg.Workers, cfg.Prefetch = 1, 1
+	q := h.Open(t, cfg, "")
+	ctx := ctxT(t, 30*time.Second)
+	// A backlog of low messages, then critical and high ones behind it.
+	var msgs []queue.Message
+	for i := range 100 {
+		msgs = append(msgs, queue.Message{Body: fmt.Appendf(nil, "low-%d", i), Priority: queue.PriorityLow})
+	}
+	for i := range 10 {
+		msgs = append(msgs, queue.Message{Body: fmt.Appendf(nil, "high-%d", i), Priority: queue.PriorityHigh})
+		msgs = append(msgs, queue.Message{Body: fmt.Appendf(nil, "critical-%d", i), Priority: queue.PriorityCritical})
+	}
+	if err := q.PublishBatch(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var order []int
+	consumer(t, q, func(_ context.Context, d *queue.Delivery) error {
+		mu.Lock()
+		order = append(order, d.Level)
+		mu.Unlock()
+		return nil
+	}, queue.ConsumeOptions{})
+	waitFor(t, 30*time.Second, "120 messages handled", func() bool { mu.Lock(); defer mu.Unlock(); return len(order) >= 120 })
+	mu.Lock()
+	defer mu.Unlock()
+	// Measured order: every critical before every high, every high before
+	// every low.
+	for i := 1; i < len(order); i++ {
+		if order[i] > order[i-1] {
+			t.Fatalf("priority inversion at position %d: level %d handled after level %d (order %v)", i, order[i], order[i-1], order[:min(len(order), 40)])
+		}
+	}
+}
+
+func testDelay(t *testing.T, h Harness) {
+	cfg := Config(t)
+	q := h.Open(t, cfg, "")
+	got := make(chan time.Time, 2)
+	consumer(t, q, func(_ context.Context, d *queue.Delivery) error {
+		got <- time.Now()
+		return nil
+	}, queue.ConsumeOptions{})
+	start := time.Now()
+	if err := q.Publish(ctxT(t, 10*time.Second), queue.Message{Body: []byte("later"), Delay: 2 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	const tolerance = 1500 * time.Millisecond
+	select {
+	case at := <-got:
+		if el := at.Sub(start); el < 2*time.Second {
+			t.Fatalf("delayed message handled after %s, before its 2s delay", el)
+		} else if el > 2*time.Second+tolerance {
+			t.Fatalf("delayed message handled after %s, later than 2s + %s", el, tolerance)
+		} else {
+			t.Logf("2s-delayed message handled after %s", el)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("delayed message never handled")
+	}
+}
+
+func testRetry(t *testing.T, h Harness) {
+	cfg := Config(t)
+	cfg.MaxAttempts = 5
+	cfg.Backoff = queue.Backoff{Initial: 200 * time.Millisecond, Max: 5 * time.Second}
+	q := h.Open(t, cfg, "")
+	var mu sync.Mutex
+	var attempts []int
+	var times []time.Time
+	done := make(chan struct{})
+	consumer(t, q, func(_ context.Context, d *queue.Delivery) error {
+		mu.Lock()
+		defer mu.Unlock()
+		attempts = append(attempts, d.Attempt)
+		times = append(times, time.Now())
+		if d.Attempt <= 3 {
+			return fmt.Errorf("failure %d", d.Attempt)
+		}
+		close(done)
+		return nil
+	}, queue.ConsumeOptions{})
+	if err := q.Publish(ctxT(t, 10*time.Second), queue.Message{Body: []byte("flaky")}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("message not handled successfully within 20s")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(attempts) != "[1 2 3 4]" {
+		t.Fatalf("attempts seen by the handler = %v, want [1 2 3 4]", attempts)
+	}
+	var gaps []time.Duration
+	for i := 1; i < len(times); i++ {
+		gaps = append(gaps, times[i].Sub(times[i-1]))
+	}
+	// Backoff 200ms, 400ms, 800ms: never early, and growing.
+	for i, g := range gaps {
+		if want := 200 * time.Millisecond << i; g < want {
+			t.Fatalf("retry %d came after %s, before its %s backoff (gaps %v)", i+1, g, want, gaps)
+		}
+		if i > 0 && g <= gaps[i-1] {
+			t.Fatalf("retry delays do not grow: %v", gaps)
+		}
+	}
+	t.Logf("retry gaps %v", gaps)
+}
+
+func testDeadLetter(t *testing.T, h Harness) {
+	cfg := Config(t)
+	q := h.Open(t, cfg, "")
+	ctx := ctxT(t, 30*time.Second)
+	var calls atomic.Int32
+	stop := consumer(t, q, func(_ context.Context, d *queue.Delivery) error {
+		calls.Add(1)
+		return errors.New("always broken\nsecond line")
+	}, queue.ConsumeOptions{})
+	if err := q.Publish(ctx, queue.Message{Body: []byte("poison"), Key: "k1", Headers: map[string]string{"trace": "abc"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "the message in the dead-letter queue", func() bool {
+		st, err := q.Inspect(ctx)
+		return err == nil && st.DeadLetters == 1
+	})
+	stop()
+	if c := calls.Load(); c != int32(cfg.MaxAttempts) {
+		t.Fatalf("handler called %d times, want max_attempts = %d", c, cfg.MaxAttempts)
+	}
+	n, err := q.ReplayDLQ(ctx, 0)
+	if err != nil || n != 1 {
+		t.Fatalf("ReplayDLQ = %d, %v; want 1, nil", n, err)
+	}
+	got := make(chan *queue.Delivery, 1)
+	consumer(t, q, func(_ context.Context, d *queue.Delivery) error {
+		got <- d
+		return nil
+	}, queue.ConsumeOptions{})
+	select {
+	case d := <-got:
+		want := map[string]string{
+			queue.HeaderError:    "always broken",
+			queue.HeaderAttempts: strconv.Itoa(cfg.MaxAttempts),
+			queue.HeaderOrigin:   cfg.Name,
+			queue.HeaderReplayed: "1",
+			"trace":              "abc",
+		}
+		for k, v := range want {
+			if d.Headers[k] != v {
+				t.Errorf("replayed message header %s = %q, want %q (headers %v)", k, d.Headers[k], v, d.Headers)
+			}
+		}
+		if string(d.Body) != "poison" || d.Key != "k1" || d.Attempt != 1 {
+			t.Errorf("replayed message = body %q key %q attempt %d; want poison, k1, 1", d.Body, d.Key, d.Attempt)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("replayed message not delivered")
+	}
+	waitFor(t, 10*time.Second, "an empty dead-letter queue", func() bool {
+		st, err := q.Inspect(ctx)
+		return err == nil && st.DeadLetters == 0
+	})
+}
+
+func testPanic(t *testing.T, h Harness) {
+	cfg := Config(t)
+	q := h.Open(t, cfg, "")
+	done := make(chan int, 1)
+	consumer(t, q, func(_ context.Context, d *queue.Delivery) error {
+		if d.Attempt == 1 {
+			panic("boom")
+		}
+		done <- d.Attempt
+		return nil
+	}, queue.ConsumeOptions{})
+	if err := q.Publish(ctxT(t, 10*time.Second), queue.Message{Body: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case a := <-done:
+		if a != 2 {
+			t.Fatalf("after a panic the message came back as attempt %d, want 2", a)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("message not retried after the handler panicked")
+	}
+}
+
+func testFIFO(t *testing.T, h Harness) {
+	cfg := Config(t)
+	cfg.FIFO = true
+	cfg.Workers, cfg.Prefetch = 8, 64
+	q := h.Open(t, cfg, "")
+	const keys, per = 16, 100
+	var mu sync.Mutex
+	last := map[string]int{}
+	var bad []string
+	var count atomic.Int32
+	consumer(t, q, func(_ context.Context, d *queue.Delivery) error {
+		seq, _ := strconv.Atoi(string(d.Body))
+		mu.Lock()
+		if prev, ok := last[d.Key]; ok && seq != prev+1 {
+			bad = append(bad, fmt.Sprintf("key %s: %d after %d", d.Key, seq, prev))
+		} else if !ok && seq != 0 {
+			bad = append(bad, fmt.Sprintf("key %s: starts at %d", d.Key, seq))
+		}
+		last[d.Key] = seq
+		mu.Unlock()
+		count.Add(1)
+		return nil
+	}, queue.ConsumeOptions{})
+	publishN(t, q, keys*per, func(i int) queue.Message {
+		return queue.Message{Key: fmt.Sprintf("key-%d", i%keys), Body: strconv.AppendInt(nil, int64(i/keys), 10)}
+	})
+	waitFor(t, 60*time.Second, "all FIFO messages handled", func() bool { return count.Load() >= keys*per })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bad) > 0 {
+		t.Fatalf("per-key order broken %d times, first: %s", len(bad), bad[0])
+	}
+}
+
+func testShutdown(t *testing.T, h Harness) {
+	cfg := Config(t)
+	cfg.Workers, cfg.Prefetch = 4, 8
+	q := h.Open(t, cfg, "")
+	const n = 40
+	ids := publishN(t, q, n, func(i int) queue.Message { return queue.Message{Body: fmt.Appendf(nil, "s-%d", i)} })
+	var started, finished, cancelled atomic.Int32
+	tr := newTracker()
+	stop := consumer(t, q, func(ctx context.Context, d *queue.Delivery) error {
+		started.Add(1)
+		time.Sleep(300 * time.Millisecond)
+		if ctx.Err() != nil {
+			cancelled.Add(1)
+			return ctx.Err()
+		}
+		tr.add(string(d.Body))
+		finished.Add(1)
+		return nil
+	}, queue.ConsumeOptions{})
+	waitFor(t, 20*time.Second, "4 handlers in flight", func() bool { return started.Load() >= 4 })
+	stop()
+	if s, f := started.Load(), finished.Load(); s != f || cancelled.Load() != 0 {
+		t.Fatalf("after shutdown: %d started, %d finished, %d saw a cancelled context; want all finished", s, f, cancelled.Load())
+	}
+	ctx := ctxT(t, 30*time.Second)
+	if st, err := q.Inspect(ctx); err != nil || st.DeadLetters != 0 {
+		t.Fatalf("after shutdown: Inspect = %+v, %v; want no dead letters", st, err)
+	}
+	// A new consumer gets everything the first one did not finish.
+	consumer(t, q, func(_ context.Context, d *queue.Delivery) error {
+		tr.add(string(d.Body))
+		return nil
+	}, queue.ConsumeOptions{})
+	waitFor(t, 30*time.Second, "every message handled after the restart", func() bool { return len(tr.missing(ids)) == 0 })
+}
