@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/nbac/nbac/emit"
+	"github.com/nbac/nbac/emit/haproxy"
+	"github.com/nbac/nbac/emit/kubernetes"
 	"github.com/nbac/nbac/schema"
 )
 
@@ -22,7 +24,10 @@ type emitter struct {
 
 // emitters lists every target, in a fixed order so that diagnostics come
 // out in the same order on every run.
-var emitters = []emitter{}
+var emitters = []emitter{
+	{"kubernetes", kubernetes.Emit},
+	{"haproxy", haproxy.Emit},
+}
 
 // Artifacts returns everything a build of m writes: model.json followed by
 // each emitter's artifacts, sorted by path. Two artifacts with one path is

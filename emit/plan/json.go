@@ -22,6 +22,9 @@ type Document struct {
 	FormatVersion string       `json:"format_version"`
 	Changes       []JSONChange `json:"changes"`
 	Summary       JSONSummary  `json:"summary"`
+	// Errored is true when the plan could not be made (the configuration
+	// has errors): Changes is then empty and Diagnostics says why.
+	Errored bool `json:"errored"`
 	// Diagnostics are the warnings (or, when planning failed, the errors)
 	// in the CLI's JSON diagnostic form; the CLI fills them in.
 	Diagnostics any `json:"diagnostics"`

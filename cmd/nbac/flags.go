@@ -1,0 +1,123 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// stringList is a repeatable flag (-var a=1 -var b=2), kept in order
+// because later values win.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// newFlagSet returns a flag set that reports errors instead of exiting:
+// flag.ExitOnError would exit 2, which is plan's "changes" code.
+func newFlagSet(name, synopsis, description string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("nbac "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: nbac %s %s\n\n%s\n", name, synopsis, description)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprint(w, "\nOptions:\n")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args allowing flags before and after positional
+// arguments (`nbac build infra -o out` and `nbac build -o out infra`), as
+// the documented synopses put PATH first. "--" ends the flags. It returns
+// the positional arguments and, when parsing should stop the command, the
+// exit code: 0 for -h, 1 for a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) (positional []string, code int, stop bool) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitOK, true
+			}
+			return nil, exitError, true // flag has printed the error and usage
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, 0, false
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), 0, false
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// usageError prints a problem with the command line and the usage.
+func usageError(fs *flag.FlagSet, format string, a ...any) int {
+	fmt.Fprintf(fs.Output(), "nbac: "+format+"\n\n", a...)
+	fs.Usage()
+	return exitError
+}
+
+// inputFlags are the flags that say what to compile, shared by build,
+// validate and plan.
+type inputFlags struct {
+	vars, varFiles, allowEnv stringList
+}
+
+func (f *inputFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.vars, "var", "set a variable, `name=value` (repeatable; later wins)")
+	fs.Var(&f.varFiles, "var-file", "read variables from a .nbvars `file` (repeatable; later wins)")
+	fs.Var(&f.allowEnv, "allow-env", "let env() read environment variable `NAME` (repeatable)")
+}
+
+// outputFlags choose how results and diagnostics are printed.
+type outputFlags struct {
+	json    bool
+	format  string
+	noColor bool
+}
+
+func (f *outputFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.json, "json", false, "print a JSON document on stdout (same as -format json)")
+	fs.StringVar(&f.format, "format", "", "diagnostics format: `text`, json or github (GitHub Actions annotations)")
+	fs.BoolVar(&f.noColor, "no-color", false, "never colour the output")
+}
+
+// resolve checks the combination and returns the effective format.
+func (f *outputFlags) resolve(fs *flag.FlagSet) (string, bool) {
+	switch {
+	case f.json && f.format != "" && f.format != formatJSON:
+		usageError(fs, "-json and -format %s contradict each other", f.format)
+		return "", false
+	case f.json:
+		f.format = formatJSON
+	case f.format == "":
+		f.format = formatText
+	}
+	switch f.format {
+	case formatText, formatJSON, formatGitHub:
+		return f.format, true
+	}
+	usageError(fs, "-format must be text, json or github, not %q", f.format)
+	return "", false
+}
+
+// onePath checks that exactly one PATH was given.
+func onePath(fs *flag.FlagSet, positional []string) (string, bool) {
+	switch len(positional) {
+	case 1:
+		return positional[0], true
+	case 0:
+		usageError(fs, "missing PATH (a .hcl file or a directory of them)")
+	default:
+		usageError(fs, "expected one PATH, got %d: %s", len(positional), strings.Join(positional, " "))
+	}
+	return "", false
+}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+func init() {
+	register(command{name: "help", summary: "Show the commands, or one command's options", run: runHelp})
+}
+
+// runHelp prints the command list, or `nbac help CMD`: CMD's own usage,
+// which every command prints for -h.
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	switch len(args) {
+	case 0:
+		usage(stdout)
+		return exitOK
+	case 1:
+		c, ok := commands[args[0]]
+		if !ok || args[0] == "help" {
+			if ok {
+				usage(stdout)
+				return exitOK
+			}
+			fmt.Fprintf(stderr, "nbac help: unknown command %q.%s\n", args[0], suggestCommand(args[0]))
+			return exitError
+		}
+		return c.run([]string{"-h"}, stdout, stdout)
+	default:
+		fmt.Fprintln(stderr, "Usage: nbac help [COMMAND]")
+		return exitError
+	}
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"io"
+
+	"github.com/nbac/nbac/emit/plan"
+)
+
+func init() {
+	register(command{name: "plan", summary: "Show what build would change in the output directory", run: runPlan})
+}
+
+func runPlan(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("plan", "PATH [options]",
+		"Compiles the configuration at PATH and compares what build would write with the\noutput directory, without writing anything: one line per file added (+), changed (~)\nor removed (-) with the block it comes from, Kubernetes objects compared field by\nfield, other files as unified diffs, then a summary line.",
+		stderr)
+	var in inputFlags
+	var out outputFlags
+	var dir string
+	var detailed bool
+	fs.StringVar(&dir, "o", "", "output `directory` to compare with (default: out beside PATH)")
+	fs.BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes (0 none, 1 error)")
+	in.register(fs)
+	out.register(fs)
+	positional, code, stop := parseFlags(fs, args)
+	if stop {
+		return code
+	}
+	path, ok := onePath(fs, positional)
+	if !ok {
+		return exitError
+	}
+	format, ok := out.resolve(fs)
+	if !ok {
+		return exitError
+	}
+	if dir == "" {
+		dir = defaultOutDir(path)
+	}
+	rep := reporter{format: format, noColor: out.noColor, stdout: stdout, stderr: stderr}
+
+	c := compile(path, in)
+	p := &plan.Plan{}
+	if !c.diags.HasErrors() {
+		var err error
+		if p, err = plan.Compute(dir, c.arts); err != nil {
+			p = &plan.Plan{}
+			c.diags = c.diags.Append(errorDiag("Cannot read the output directory", err, ""))
+		}
+	}
+	failed := c.diags.HasErrors()
+
+	if format == formatJSON {
+		doc := p.Document(diagnosticsJSON(c.files, c.diags))
+		doc.Errored = failed
+		writeJSON(stdout, doc)
+	} else {
+		rep.diagnostics(c.files, c.diags)
+		if !failed {
+			p.WriteText(stdout, useColor(stdout, out.noColor))
+		}
+	}
+	switch {
+	case failed:
+		return exitError
+	case detailed && !p.Empty():
+		return exitChanges
+	}
+	return exitOK
+}
