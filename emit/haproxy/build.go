@@ -38,8 +38,8 @@ func build(m *schema.Model, lb *schema.LoadBalancer) (*config, hcl.Diagnostics) 
 	return &b.cfg, b.diags
 }
 
-func (b *builder) warn(src schema.Source, attr, summary, detail string) {
-	b.diags = append(b.diags, lbconf.Warn(b.lb, src, attr, target, summary, detail))
+func (b *builder) warn(src schema.Source, block, attr, summary, detail string) {
+	b.diags = append(b.diags, lbconf.Warn(b.lb, src, block, attr, target, summary, detail))
 }
 
 func (b *builder) global() {
@@ -98,7 +98,7 @@ func (b *builder) frontend() {
 		}
 		f.addw("bind", args...)
 		if t.Key != "" && t.Key != t.Certificate {
-			b.warn(t.Src, "key", "key is not used: HAProxy reads the key from the certificate file",
+			b.warn(t.Src, "tls", "key", "key is not used: HAProxy reads the key from the certificate file",
 				"HAProxy's `crt` file must hold the certificate and its private key together (PEM bundle); "+
 					"nbac emits `crt "+t.Certificate+"` and ignores key = \""+t.Key+"\" for HAProxy.")
 		}
@@ -109,7 +109,7 @@ func (b *builder) frontend() {
 		f.addw("bind", listen)
 	}
 	if len(lb.ServerNames) > 0 && b.http {
-		b.warn(lb.Src, "server_names", "server_names is not enforced",
+		b.warn(lb.Src, "", "server_names", "server_names is not enforced",
 			"HAProxy answers every Host on its bind; nbac does not emit a Host filter, so server_names only documents intent here.")
 	}
 	if !b.http {
@@ -158,7 +158,7 @@ func (b *builder) rateLimit(f *section, r *schema.RateLimit) {
 	f.addw("stick-table", "type", "ipv6", "size", "1m", "expire", "60s", "store", "http_req_rate(10s)")
 	f.addw("http-request", "track-sc0", "src")
 	f.add("http-request", append([]arg{w("deny"), w("deny_status"), w("429"), w("if")}, cond("sc_http_req_rate(0)", "gt", strconv.Itoa(limit))...)...)
-	b.warn(r.Src, "burst", "the rate limit is a 10 s sliding window",
+	b.warn(r.Src, "rate_limit", "burst", "the rate limit is a 10 s sliding window",
 		"HAProxy counts requests per client over a sliding window and has no burst queue: requests_per_second = "+
 			strconv.Itoa(r.RequestsPerSecond)+" with burst = "+strconv.Itoa(r.Burst)+" is enforced as at most "+
 			strconv.Itoa(limit)+" requests per 10 s, answered with 429 beyond that.")
@@ -206,7 +206,7 @@ func (b *builder) backend() {
 		// Nginx shares load between all backups; make HAProxy do the same.
 		be.addw("option", "allbackups")
 		if lb.HealthCheck == nil {
-			b.warn(lb.Src, "backend", "backup servers need a health_check",
+			b.warn(lb.Src, "", "backend", "backup servers need a health_check",
 				"HAProxy only hands traffic to a backup when the primaries are marked down, which takes an active health check "+
 					"(or `nbac lb disable`); add a health_check block.")
 		}

@@ -156,22 +156,32 @@ func BlockRange(lb *schema.LoadBalancer) *hcl.Range {
 }
 
 // Warn builds the warning for a feature target can only approximate:
-// it names the block, the attribute and the target.
-func Warn(lb *schema.LoadBalancer, src schema.Source, attr, target, summary, detail string) *hcl.Diagnostic {
+// it names the block, the attribute and the target. src is the Source of
+// the (nested) block holding attr; block is that block's name inside the
+// load balancer ("" for the load balancer itself), used to point somewhere
+// useful when src recorded nothing (a model read from JSON).
+func Warn(lb *schema.LoadBalancer, src schema.Source, block, attr, target, summary, detail string) *hcl.Diagnostic {
+	name := attr
+	if block != "" {
+		name = block + "." + attr
+	}
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagWarning,
-		Summary:  fmt.Sprintf("%s: %s (%s, %s)", target, summary, Origin(lb), attr),
+		Summary:  fmt.Sprintf("%s: %s (%s, %s)", target, summary, Origin(lb), name),
 		Detail:   detail,
-		Subject:  src.Range(attr),
+		Subject:  At(lb, src, block, attr),
 	}
 }
 
-// Error builds the error for a combination target rejects.
-func Error(lb *schema.LoadBalancer, src schema.Source, attr, target, summary, detail string) *hcl.Diagnostic {
-	return &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  fmt.Sprintf("%s: %s (%s, %s)", target, summary, Origin(lb), attr),
-		Detail:   detail,
-		Subject:  src.Range(attr),
+// At is the range of attr in src, else of the nested block in lb, else lb's
+// own range.
+func At(lb *schema.LoadBalancer, src schema.Source, block, attr string) *hcl.Range {
+	if r := src.Range(attr); r != nil {
+		return r
 	}
+	if block != "" {
+		return lb.Src.Range(block)
+	}
+	return lb.Src.Range(attr)
 }
+

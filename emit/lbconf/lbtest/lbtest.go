@@ -50,7 +50,9 @@ func Timeouts() schema.Timeouts {
 	return schema.Timeouts{
 		Connect: dur("5s"), Client: dur("30s"), Server: dur("30s"),
 		HTTPRequest: dur("10s"), KeepAlive: dur("5s"), Queue: dur("30s"),
-		Src: Src("connect", "client", "server", "http_request", "keep_alive", "queue"),
+		// Only the block: lowering records attributes that were written, and
+		// these are defaults.
+		Src: Src(),
 	}
 }
 

@@ -1,0 +1,148 @@
+package nginx
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+type argKind uint8
+
+const (
+	// word is any value: printed bare, double-quoted, or refused.
+	word argKind = iota
+	// expr is a compiler-built argument that may reference Nginx
+	// variables ($host, $cookie_NAME); it must match exprRe.
+	expr
+)
+
+type arg struct {
+	s    string
+	kind argKind
+}
+
+// w is a value argument; wi an integer.
+func w(s string) arg { return arg{s: s} }
+func wi(n int) arg   { return arg{s: strconv.Itoa(n)} }
+func x(s string) arg { return arg{s: s, kind: expr} }
+func ws(ss ...string) []arg {
+	out := make([]arg, len(ss))
+	for i, s := range ss {
+		out[i] = w(s)
+	}
+	return out
+}
+
+// directive is `name args;` or, with a block, `name args { ... }`.
+type directive struct {
+	name    string
+	args    []arg
+	isBlock bool
+	block   []*directive
+}
+
+// block is a list of directives that a builder appends to.
+type block struct{ ds *[]*directive }
+
+func (b block) add(name string, args ...arg) {
+	*b.ds = append(*b.ds, &directive{name: name, args: args})
+}
+
+// addw adds a directive whose arguments are all plain words.
+func (b block) addw(name string, args ...string) { b.add(name, ws(args...)...) }
+
+// open adds `name args { }` and returns its body.
+func (b block) open(name string, args ...arg) block {
+	d := &directive{name: name, args: args, isBlock: true}
+	*b.ds = append(*b.ds, d)
+	return block{&d.block}
+}
+
+var (
+	nameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	// bareRe is what Nginx reads as one literal word: no whitespace,
+	// quote, backslash, ';', '{', '}', '#' or '$'.
+	bareRe = regexp.MustCompile(`^[A-Za-z0-9._:/@=,+*~!?()\[\]-]+$`)
+	// quotedRe may go inside double quotes, where only '"', '\' and '$'
+	// would mean something.
+	quotedRe  = regexp.MustCompile(`^[A-Za-z0-9 ._:/@=,+*~!?()\[\];-]*$`)
+	exprRe    = regexp.MustCompile(`^([A-Za-z0-9:/._=-]|\$[A-Za-z_][A-Za-z0-9_]*)+$`)
+	commentRe = regexp.MustCompile(`^[\x20-\x7e]*$`)
+)
+
+// quote renders one argument, or refuses it. It is the only place a value
+// becomes configuration text.
+func quote(a arg) (string, error) {
+	switch a.kind {
+	case expr:
+		if exprRe.MatchString(a.s) {
+			return a.s, nil
+		}
+	case word:
+		if bareRe.MatchString(a.s) {
+			return a.s, nil
+		}
+		if quotedRe.MatchString(a.s) {
+			return `"` + a.s + `"`, nil
+		}
+	}
+	return "", fmt.Errorf("refusing to print %q: not a safe Nginx argument", a.s)
+}
+
+// conf is one configuration file.
+type conf struct {
+	header []string
+	top    []*directive
+}
+
+func (c *conf) root() block { return block{&c.top} }
+
+func (c *conf) render() ([]byte, error) {
+	var b bytes.Buffer
+	for _, h := range c.header {
+		if !commentRe.MatchString(h) {
+			return nil, fmt.Errorf("refusing to print comment %q", h)
+		}
+		b.WriteString("# " + h + "\n")
+	}
+	if err := writeBlock(&b, c.top, ""); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func writeBlock(b *bytes.Buffer, ds []*directive, indent string) error {
+	for _, d := range ds {
+		// An empty name is a map entry: `key value;`.
+		if d.name != "" && !nameRe.MatchString(d.name) || d.name == "" && (d.isBlock || len(d.args) == 0) {
+			return fmt.Errorf("refusing to print directive name %q", d.name)
+		}
+		if d.isBlock && indent == "" {
+			b.WriteString("\n")
+		}
+		words := make([]string, 0, len(d.args)+1)
+		if d.name != "" {
+			words = append(words, d.name)
+		}
+		for _, a := range d.args {
+			q, err := quote(a)
+			if err != nil {
+				return err
+			}
+			words = append(words, q)
+		}
+		b.WriteString(indent + strings.Join(words, " "))
+		if !d.isBlock {
+			b.WriteString(";\n")
+			continue
+		}
+		b.WriteString(" {\n")
+		if err := writeBlock(b, d.block, indent+"    "); err != nil {
+			return err
+		}
+		b.WriteString(indent + "}\n")
+	}
+	return nil
+}
