@@ -184,4 +184,3 @@ func At(lb *schema.LoadBalancer, src schema.Source, block, attr string) *hcl.Ran
 	}
 	return lb.Src.Range(attr)
 }
-
