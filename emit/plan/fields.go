@@ -21,6 +21,11 @@ type FieldChange struct {
 	HasAfter  bool
 	// Sensitive fields (a Secret's data) are reported without values.
 	Sensitive bool
+	// FollowsRename marks a reference that changed only because the
+	// hash-named object it points at was renamed (a Deployment's
+	// configMapRef): a consequence of another change, not a change of its
+	// own. Text output folds these into one note per object.
+	FollowsRename bool
 }
 
 // byNameTransform is the name of the go-cmp transformer that turns a list

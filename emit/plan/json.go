@@ -58,6 +58,8 @@ type JSONField struct {
 	Before    json.RawMessage `json:"before,omitempty"`
 	After     json.RawMessage `json:"after,omitempty"`
 	Sensitive bool            `json:"sensitive,omitempty"`
+	// FollowsRename marks a reference to a renamed hash-named object.
+	FollowsRename bool `json:"follows_rename,omitempty"`
 }
 
 // JSONSummary counts files by action; Text is the summary line.
@@ -109,7 +111,7 @@ func (p *Plan) Document(diags any) Document {
 		for _, o := range c.Objects {
 			jc.Objects = append(jc.Objects, JSONObject{o.Kind, o.Namespace, o.Name, o.PreviousName, o.Action})
 			for _, f := range o.Fields {
-				jf := JSONField{Object: o.Kind + "/" + o.Namespace + "/" + o.Name, Path: f.Path, Sensitive: f.Sensitive}
+				jf := JSONField{Object: o.Kind + "/" + o.Namespace + "/" + o.Name, Path: f.Path, Sensitive: f.Sensitive, FollowsRename: f.FollowsRename}
 				if f.HasBefore && !f.Sensitive {
 					jf.Before = rawJSON(f.Before)
 				}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"regexp"
+	"strings"
 )
 
 // hashSuffix matches the content-hash suffix the Kubernetes emitter gives
@@ -61,6 +62,7 @@ func diffManifests(before, after []byte) ([]ObjectChange, error) {
 		oc.Action, oc.Fields = Change, fields
 		out = append(out, oc)
 	}
+	markRenameReferences(out, renamed)
 	for _, o := range oldObjs {
 		if !used[o.key()] && !newKeys[o.key()] {
 			out = append(out, ObjectChange{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, Action: Remove})
@@ -126,4 +128,26 @@ func withName(body map[string]any, name string) map[string]any {
 		out["metadata"] = m2
 	}
 	return out
+}
+
+// markRenameReferences flags the fields whose only change is a paired
+// rename: before is the old name and after the new one.
+func markRenameReferences(objs []ObjectChange, renamed map[string]object) {
+	if len(renamed) == 0 {
+		return
+	}
+	type pair struct{ before, after string }
+	renames := map[pair]bool{}
+	for newKey, old := range renamed {
+		newName := newKey[strings.LastIndexByte(newKey, '/')+1:]
+		renames[pair{old.Name, newName}] = true
+	}
+	for i := range objs {
+		for j := range objs[i].Fields {
+			f := &objs[i].Fields[j]
+			b, _ := f.Before.(string)
+			a, _ := f.After.(string)
+			f.FollowsRename = f.HasBefore && f.HasAfter && renames[pair{b, a}]
+		}
+	}
 }

@@ -21,13 +21,10 @@ func readTestdata(t *testing.T, name string) []byte {
 func render(objs []ObjectChange) []string {
 	var out []string
 	for _, o := range objs {
-		line := symbols[o.Action] + " " + o.Kind + " " + o.Namespace + "/" + o.Name
-		if o.PreviousName != "" {
-			line += " (was " + o.PreviousName + ")"
-		}
-		out = append(out, line)
-		for _, f := range o.Fields {
-			out = append(out, "    "+FieldText(f))
+		lines := objectLines(o)
+		out = append(out, symbols[o.Action]+" "+lines[0])
+		for _, l := range lines[1:] {
+			out = append(out, "    "+l)
 		}
 	}
 	return out
@@ -57,7 +54,7 @@ func TestDiffReportsFieldsByNameAndPairsHashedConfigMap(t *testing.T) {
 		`    spec.template.spec.containers[api].env[C]: (none) -> {"name":"C","value":"3"}`,
 		"    spec.template.spec.containers[api].image: registry.example.com/api:v1.0.0 -> registry.example.com/api:v1.1.0",
 		"    spec.template.spec.containers[api].resources.limits.memory: 1Gi -> 2Gi",
-		"    spec.template.spec.volumes[config].configMap.name: api-config-7h2k9m4t -> api-config-c8d4x2p1",
+		"    (1 reference(s) follow the renamed object above; pods roll)",
 		"+ PodDisruptionBudget shop/api",
 		"- Service shop/api",
 	}
@@ -74,7 +71,7 @@ func TestDiffReportsUnnamedListItemsByIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"~ HorizontalPodAutoscaler /api",
+		"~ HorizontalPodAutoscaler api",
 		"    spec.metrics[0].resource.target.averageUtilization: 70 -> 80",
 		`    spec.metrics[1]: (none) -> {"resource":{"name":"memory"},"type":"Resource"}`,
 	}
@@ -112,7 +109,7 @@ func TestAmbiguousHashRenamesAreNotPaired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"+ ConfigMap /api-config-cccccccc", "- ConfigMap /api-config-aaaaaaaa", "- ConfigMap /api-config-bbbbbbbb"}
+	want := []string{"+ ConfigMap api-config-cccccccc", "- ConfigMap api-config-aaaaaaaa", "- ConfigMap api-config-bbbbbbbb"}
 	if diff := cmp.Diff(want, render(objs)); diff != "" {
 		t.Fatalf("(-want +got):\n%s", diff)
 	}

@@ -108,7 +108,7 @@ func TestComputeMatchesWhatBuildWouldDo(t *testing.T) {
         spec.template.spec.containers[api].env[C]: (none) -> {"name":"C","value":"3"}
         spec.template.spec.containers[api].image: registry.example.com/api:v1.0.0 -> registry.example.com/api:v1.1.0
         spec.template.spec.containers[api].resources.limits.memory: 1Gi -> 2Gi
-        spec.template.spec.volumes[config].configMap.name: api-config-7h2k9m4t -> api-config-c8d4x2p1
+        (1 reference(s) follow the renamed object above; pods roll)
     + PodDisruptionBudget shop/api
     - Service shop/api
 - kubernetes/old.yaml  (from service "old")

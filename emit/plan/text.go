@@ -26,16 +26,10 @@ func (p *Plan) WriteText(w io.Writer, color bool) error {
 	for _, c := range p.Changes {
 		pw.line(c.Action, "", c.Path+"  "+origin(c))
 		for _, o := range c.Objects {
-			name := o.Kind + " " + o.Namespace + "/" + o.Name
-			if o.Namespace == "" {
-				name = o.Kind + " " + o.Name
-			}
-			if o.PreviousName != "" {
-				name += " (was " + o.PreviousName + ")"
-			}
-			pw.line(o.Action, "    ", name)
-			for _, f := range o.Fields {
-				pw.plain("        " + FieldText(f))
+			lines := objectLines(o)
+			pw.line(o.Action, "    ", lines[0])
+			for _, l := range lines[1:] {
+				pw.plain("        " + l)
 			}
 		}
 		for _, l := range strings.SplitAfter(c.Diff, "\n") {
@@ -58,6 +52,31 @@ func (p *Plan) WriteText(w io.Writer, color bool) error {
 	}
 	pw.coloured(bold, p.SummaryLine())
 	return pw.err
+}
+
+// objectLines prints one object: its name, then its field changes, with
+// the references that only follow a rename folded into one note.
+func objectLines(o ObjectChange) []string {
+	name := o.Kind + " " + o.Namespace + "/" + o.Name
+	if o.Namespace == "" {
+		name = o.Kind + " " + o.Name
+	}
+	if o.PreviousName != "" {
+		name += " (was " + o.PreviousName + ")"
+	}
+	lines := []string{name}
+	follows := 0
+	for _, f := range o.Fields {
+		if f.FollowsRename {
+			follows++
+			continue
+		}
+		lines = append(lines, FieldText(f))
+	}
+	if follows > 0 {
+		lines = append(lines, fmt.Sprintf("(%d reference(s) follow the renamed object above; pods roll)", follows))
+	}
+	return lines
 }
 
 // SummaryLine is `Plan: 1 to add, 2 to change, 0 to remove.` or
