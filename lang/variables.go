@@ -277,6 +277,13 @@ func (l *loader) parseRaw(v *variable, raw rawValue) (cty.Value, *hcl.Range, boo
 	if diags.HasErrors() {
 		return cty.NilVal, nil, false
 	}
+	if len(expr.Variables()) > 0 {
+		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
+			Detail: fmt.Sprintf("The value of %s, %q, is not a %s. Values for variables that are not strings are written in HCL, e.g. 3, true, [\"a\", \"b\"] or { key = \"v\" }.",
+				raw.source, raw.text, typeexpr.TypeString(v.typ)),
+			Subject: expr.Range().Ptr()})
+		return cty.NilVal, nil, false
+	}
 	val, ok := l.eval(expr, noRefs, "A -var value")
 	return val, expr.Range().Ptr(), ok
 }
