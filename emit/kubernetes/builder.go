@@ -33,6 +33,7 @@ type builder struct {
 	labels   map[string]string // every object's labels
 	selector map[string]string // name + instance only: apps/v1 selectors are immutable
 	diags    hcl.Diagnostics
+	reported map[string]bool // quantities already reported as invalid
 }
 
 func newBuilder(m *schema.Model, svc *schema.Service) *builder {

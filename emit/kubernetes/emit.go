@@ -53,10 +53,12 @@ func emitService(m *schema.Model, svc *schema.Service) ([]byte, hcl.Diagnostics)
 	objs := []any{b.serviceAccount()}
 	envCM := b.envConfigMap()
 	modelCM := b.modelConfigMap()
-	for _, cm := range []any{envCM, modelCM} {
-		if cm != nil {
-			objs = append(objs, cm)
-		}
+	// Checked one by one: a nil *ConfigMap inside an `any` is not nil.
+	if envCM != nil {
+		objs = append(objs, envCM)
+	}
+	if modelCM != nil {
+		objs = append(objs, modelCM)
 	}
 	objs = append(objs, b.service(), b.deployment(envCM, modelCM))
 	if hpa := b.hpa(); hpa != nil {

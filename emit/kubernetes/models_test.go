@@ -11,8 +11,8 @@ import (
 
 func baseModel(services ...schema.Service) *schema.Model {
 	return &schema.Model{
-		Version: schema.Version,
-		Project: schema.Project{Name: "nba-mcp", Namespace: "nba-mcp", Labels: map[string]string{"team": "data"}},
+		Version:  schema.Version,
+		Project:  schema.Project{Name: "nba-mcp", Namespace: "nba-mcp", Labels: map[string]string{"team": "data"}},
 		Services: services,
 	}
 }

@@ -172,7 +172,12 @@ func (b *builder) resources() corev1.ResourceRequirements {
 
 func (b *builder) quantity(s, attr string) resource.Quantity {
 	q, err := resource.ParseQuantity(s)
-	if err != nil {
+	// A default copies one value into two fields; report it once.
+	if err != nil && !b.reported[s] {
+		if b.reported == nil {
+			b.reported = map[string]bool{}
+		}
+		b.reported[s] = true
 		b.errorf(b.resourcesRange(attr), "Invalid Kubernetes quantity",
 			fmt.Sprintf("%q is not a Kubernetes quantity (%v); write CPU as cores or millicores (\"500m\", \"2\") and memory with a binary suffix (\"512Mi\", \"1Gi\").", s, err))
 	}
