@@ -292,4 +292,3 @@ func newOrigin() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-
