@@ -56,3 +56,23 @@ func TestParseRejectsGarbage(t *testing.T) {
 		t.Error("parseStat accepted an error answer")
 	}
 }
+
+func TestEnsureStateFile(t *testing.T) {
+	path := t.TempDir() + "/haproxy.state"
+	if err := EnsureStateFile(path); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if s, err := parseServersState(string(b)); err != nil || len(s) != 0 {
+		t.Errorf("empty state file parses as %v, %v", s, err)
+	}
+	if err := os.WriteFile(path, []byte("1\nkept\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureStateFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "1\nkept\n" {
+		t.Errorf("EnsureStateFile overwrote an existing state: %q", b)
+	}
+}

@@ -48,3 +48,21 @@ func (c *Client) SaveState(ctx context.Context, path string) error {
 	}
 	return nil
 }
+
+// emptyState is a server state file with no servers: what HAProxy needs to
+// find at `server-state-file` (a missing or empty file is a warning, which
+// `haproxy -dW` turns into a failure).
+const emptyState = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n"
+
+// EnsureStateFile creates path as an empty server state file when it does
+// not exist (or is empty), so that HAProxy starts cleanly before the first
+// SaveState. An existing state is left alone.
+func EnsureStateFile(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		return nil
+	}
+	if err := os.WriteFile(path, []byte(emptyState), 0o644); err != nil {
+		return fmt.Errorf("creating server state file: %w", err)
+	}
+	return nil
+}
