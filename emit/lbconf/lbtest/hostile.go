@@ -68,4 +68,7 @@ var Hostile = []string{
 	"a:b",
 	"a/b",
 	"*",
+	"fe80::1%eth0",
+	"a\u202eb",
+	"\ufeffa",
 }
