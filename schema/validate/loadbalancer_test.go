@@ -98,11 +98,16 @@ func TestRules(t *testing.T) {
 		{"interval 0", func(lb *schema.LoadBalancer) { lb.HealthCheck = lbtest.HealthCheck(); lb.HealthCheck.Interval = 0 }, hcAt("interval"), "greater than zero"},
 		{"rise 0", func(lb *schema.LoadBalancer) { lb.HealthCheck = lbtest.HealthCheck(); lb.HealthCheck.Rise = 0 }, hcAt("rise"), "out of range"},
 		{"fall 0", func(lb *schema.LoadBalancer) { lb.HealthCheck = lbtest.HealthCheck(); lb.HealthCheck.Fall = 0 }, hcAt("fall"), "out of range"},
-		{"expect 700", func(lb *schema.LoadBalancer) { lb.HealthCheck = lbtest.HealthCheck(); lb.HealthCheck.ExpectStatus = 700 }, hcAt("expect_status"), "out of range"},
+		{"expect 700", func(lb *schema.LoadBalancer) {
+			lb.HealthCheck = lbtest.HealthCheck()
+			lb.HealthCheck.ExpectStatus = 700
+		}, hcAt("expect_status"), "out of range"},
 		{"tcp check with path", func(lb *schema.LoadBalancer) { lb.HealthCheck = lbtest.HealthCheck(); lb.HealthCheck.Type = "tcp" }, hcAt("path"), `path needs type = "http"`},
 		{"method typo", func(lb *schema.LoadBalancer) { lb.HealthCheck = lbtest.HealthCheck(); lb.HealthCheck.Method = "get" }, hcAt("method"), "unknown method"},
 		{"timeout 0", func(lb *schema.LoadBalancer) { lb.Timeouts.Connect = 0 }, func(lb *schema.LoadBalancer) *hcl.Range { return lb.Timeouts.Src.Range("connect") }, "connect must be a duration greater than zero"},
-		{"rate 0", func(lb *schema.LoadBalancer) { lb.RateLimit = &schema.RateLimit{Src: lbtest.Src("requests_per_second")} }, func(lb *schema.LoadBalancer) *hcl.Range { return lb.RateLimit.Src.Range("requests_per_second") }, "out of range"},
+		{"rate 0", func(lb *schema.LoadBalancer) {
+			lb.RateLimit = &schema.RateLimit{Src: lbtest.Src("requests_per_second")}
+		}, func(lb *schema.LoadBalancer) *hcl.Range { return lb.RateLimit.Src.Range("requests_per_second") }, "out of range"},
 		{"tcp rate limit", func(lb *schema.LoadBalancer) {
 			lb.Mode, lb.ForwardedFor = "tcp", false
 			lb.RateLimit = &schema.RateLimit{RequestsPerSecond: 1, Src: lbtest.Src("requests_per_second")}
