@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // Block kinds that are declared with one label and can be referenced as
@@ -65,6 +66,15 @@ func decodeConfig(files []*hcl.File) (*config, hcl.Diagnostics) {
 				continue
 			}
 			seen[key] = b
+			if b.Type != "project" && !hclsyntax.ValidIdentifier(b.Labels[0]) {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid block name",
+					Detail:   fmt.Sprintf("%q cannot name a %s: a name starts with a letter and holds only letters, digits, '_' and '-', so that %s.NAME can refer to it.", b.Labels[0], b.Type, refRoot(b.Type)),
+					Subject:  b.LabelRanges[0].Ptr(),
+				})
+				continue
+			}
 			switch b.Type {
 			case "project":
 				cfg.project = b
@@ -111,6 +121,13 @@ func (cfg *config) addLocals(b *hcl.Block) hcl.Diagnostics {
 		cfg.locals = append(cfg.locals, a)
 	}
 	return diags
+}
+
+func refRoot(kind string) string {
+	if kind == "variable" {
+		return "var"
+	}
+	return kind
 }
 
 func duplicateBlock(b, prev *hcl.Block) *hcl.Diagnostic {

@@ -58,15 +58,6 @@ var noRefs = map[string]bool{}
 // decodeVariable reads a variable block's declaration (not its value).
 func (l *loader) decodeVariable(b *hcl.Block) *variable {
 	v := &variable{name: b.Labels[0], block: b, typ: cty.DynamicPseudoType, nullable: true, ok: true}
-	if !hclsyntax.ValidIdentifier(v.name) {
-		l.add(&hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid variable name",
-			Detail:   "A variable name starts with a letter and holds only letters, digits, underscores and dashes, so that var.NAME can refer to it.",
-			Subject:  b.LabelRanges[0].Ptr(),
-		})
-		v.ok = false
-	}
 	content, diags := b.Body.Content(variableSchema)
 	l.add(diags...)
 	if diags.HasErrors() {
