@@ -10,6 +10,7 @@ import (
 	"github.com/nbac/nbac/emit"
 	"github.com/nbac/nbac/emit/haproxy"
 	"github.com/nbac/nbac/emit/kubernetes"
+	"github.com/nbac/nbac/emit/nginx"
 	"github.com/nbac/nbac/schema"
 )
 
@@ -27,6 +28,7 @@ type emitter struct {
 var emitters = []emitter{
 	{"kubernetes", kubernetes.Emit},
 	{"haproxy", haproxy.Emit},
+	{"nginx", nginx.Emit},
 }
 
 // Artifacts returns everything a build of m writes: model.json followed by
