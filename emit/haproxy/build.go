@@ -29,7 +29,7 @@ func statsName(lb *schema.LoadBalancer) string { return "stats_" + lb.Name }
 
 func build(m *schema.Model, lb *schema.LoadBalancer) (*config, hcl.Diagnostics) {
 	b := &builder{m: m, lb: lb, servers: lbconf.Servers(m, lb), http: lbconf.Mode(lb) == "http"}
-	b.cfg.header = []string{lbconf.Header(lb), "Check: haproxy -dW -c -f " + lb.Name + ".cfg"}
+	b.cfg.header = []string{lbconf.Header(lb), "Check: haproxy -dW -c -f FILE"}
 	b.global()
 	b.defaults()
 	b.frontend()
@@ -145,7 +145,7 @@ func (b *builder) frontend() {
 		}
 	}
 	if t := lb.TLS; t != nil && t.HSTS != nil {
-		f.add("http-response", append([]arg{w("set-header"), w("Strict-Transport-Security"), w(hstsValue(t.HSTS)), w("if")}, cond("ssl_fc")...)...)
+		f.add("http-response", append([]arg{w("set-header"), w("Strict-Transport-Security"), arg{s: hstsValue(t.HSTS), kind: text}, w("if")}, cond("ssl_fc")...)...)
 	}
 	f.addw("default_backend", beName(lb))
 }

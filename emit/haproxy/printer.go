@@ -10,8 +10,11 @@ import (
 type argKind uint8
 
 const (
-	// word is any value: printed bare, single-quoted, or refused.
+	// word is any value: printed bare, or refused.
 	word argKind = iota
+	// text is a compiler-built value that may need single quotes (spaces
+	// or ';', as in an HSTS header); still refused outside quotedRe.
+	text
 	// syntax is a structural token the compiler writes: only "{" and "}"
 	// (anonymous ACL braces) exist.
 	syntax
@@ -106,6 +109,10 @@ func quote(a arg) (string, error) {
 			return a.s, nil
 		}
 	case word:
+		if bareRe.MatchString(a.s) {
+			return a.s, nil
+		}
+	case text:
 		if bareRe.MatchString(a.s) {
 			return a.s, nil
 		}

@@ -35,7 +35,7 @@ func affinityVar(lb *schema.LoadBalancer) string { return "$nbac_" + lb.Name + "
 func build(m *schema.Model, lb *schema.LoadBalancer) (*conf, hcl.Diagnostics) {
 	b := &builder{m: m, lb: lb, servers: lbconf.Servers(m, lb), http: lbconf.Mode(lb) == "http"}
 	b.c.header = []string{lbconf.Header(lb),
-		"A whole nginx.conf: run it with nginx -c /ABS/PATH/" + lb.Name + ".conf -p PREFIX/ (pid and logs live under PREFIX)."}
+		"A whole nginx.conf: run it with nginx -c /ABS/PATH/FILE.conf -p PREFIX/ (the pid file lives under PREFIX)."}
 	b.warnings()
 	root := b.c.root()
 	root.addw("pid", lb.Name+".pid")
@@ -138,16 +138,16 @@ func (b *builder) httpBlock(root block) {
 	h := root.open("http")
 	h.addw("access_log", "/dev/stdout")
 	if r := lb.RateLimit; r != nil {
-		h.add("limit_req_zone", x("$binary_remote_addr"), w("zone="+rateZone(lb)+":10m"), w("rate="+strconv.Itoa(r.RequestsPerSecond)+"r/s"))
+		h.add("limit_req_zone", v("$binary_remote_addr"), w("zone="+rateZone(lb)+":10m"), w("rate="+strconv.Itoa(r.RequestsPerSecond)+"r/s"))
 		h.addw("limit_req_status", "429")
 	}
 	if lb.MaxConn > 0 {
-		h.add("limit_conn_zone", x("$server_port"), w("zone="+connZone(lb)+":1m"))
+		h.add("limit_conn_zone", v("$server_port"), w("zone="+connZone(lb)+":1m"))
 	}
 	if s := lb.Sticky; s != nil && s.Cookie != "" {
-		mp := h.open("map", x("$cookie_"+s.Cookie), x(affinityVar(lb)))
-		mp.add("", w(""), x("$binary_remote_addr"))
-		mp.add("", w("default"), x("$cookie_"+s.Cookie))
+		mp := h.open("map", v("$cookie_"+s.Cookie), v(affinityVar(lb)))
+		mp.add("", txt(""), v("$binary_remote_addr"))
+		mp.add("", w("default"), v("$cookie_"+s.Cookie))
 	}
 	b.upstream(h, "$binary_remote_addr")
 	if t := lb.TLS; t != nil && t.RedirectHTTP {
@@ -173,7 +173,7 @@ func (b *builder) httpBlock(root block) {
 		s.add("limit_conn", w(connZone(lb)), wi(lb.MaxConn))
 	}
 	if tl := lb.TLS; tl != nil && tl.HSTS != nil {
-		s.add("add_header", w("Strict-Transport-Security"), w(hstsValue(tl.HSTS)), w("always"))
+		s.add("add_header", w("Strict-Transport-Security"), txt(hstsValue(tl.HSTS)), w("always"))
 	}
 	if lb.HealthPath != "" {
 		hl := s.open("location", w("="), w(lb.HealthPath))
@@ -186,10 +186,10 @@ func (b *builder) httpBlock(root block) {
 		l.addw("limit_req", "zone="+rateZone(lb), "burst="+strconv.Itoa(r.Burst), "nodelay")
 	}
 	l.add("proxy_pass", w("http://"+upstream(lb)))
-	l.add("proxy_set_header", w("Host"), x("$host"))
+	l.add("proxy_set_header", w("Host"), v("$host"))
 	if lb.ForwardedFor {
-		l.add("proxy_set_header", w("X-Forwarded-For"), x("$proxy_add_x_forwarded_for"))
-		l.add("proxy_set_header", w("X-Forwarded-Proto"), x("$scheme"))
+		l.add("proxy_set_header", w("X-Forwarded-For"), v("$proxy_add_x_forwarded_for"))
+		l.add("proxy_set_header", w("X-Forwarded-Proto"), v("$scheme"))
 	}
 	l.addw("proxy_connect_timeout", lbconf.Duration(t.Connect))
 	l.addw("proxy_read_timeout", lbconf.Duration(t.Server))
@@ -219,7 +219,7 @@ func (b *builder) streamBlock(root block) {
 	lb := b.lb
 	st := root.open("stream")
 	if lb.MaxConn > 0 {
-		st.add("limit_conn_zone", x("$server_port"), w("zone="+connZone(lb)+":1m"))
+		st.add("limit_conn_zone", v("$server_port"), w("zone="+connZone(lb)+":1m"))
 	}
 	b.upstream(st, "$remote_addr")
 	s := st.open("server")
@@ -246,12 +246,12 @@ func (b *builder) upstream(parent block, addrVar string) {
 	u.add("zone", w(upstream(lb)), w("64k"))
 	switch {
 	case lb.Sticky != nil && lb.Sticky.Cookie != "":
-		u.add("hash", x(affinityVar(lb)), w("consistent"))
+		u.add("hash", v(affinityVar(lb)), w("consistent"))
 	case lb.Sticky != nil || lbconf.Algorithm(lb) == "ip_hash":
 		// The whole address, hashed consistently: what HAProxy's
 		// `balance source` + `hash-type consistent` does (ip_hash would
 		// hash only an IPv4 /24).
-		u.add("hash", x(addrVar), w("consistent"))
+		u.add("hash", v(addrVar), w("consistent"))
 	case lbconf.Algorithm(lb) == "least_connections":
 		u.add("least_conn")
 	}

@@ -11,10 +11,17 @@ import (
 type argKind uint8
 
 const (
-	// word is any value: printed bare, double-quoted, or refused.
+	// word is any value: printed bare, or refused.
 	word argKind = iota
-	// expr is a compiler-built argument that may reference Nginx
-	// variables ($host, $cookie_NAME); it must match exprRe.
+	// text is a compiler-built value that may need double quotes (spaces
+	// or ';', as in an HSTS header); still refused outside quotedRe.
+	text
+	// variable is one Nginx variable ($host, $cookie_NAME); it must
+	// match variableRe, so a name cannot smuggle in a second variable.
+	variable
+	// expr is a compiler-built argument mixing literal text and
+	// variables (the redirect URL); it must match exprRe and never holds
+	// user text (only an integer port).
 	expr
 )
 
@@ -23,10 +30,14 @@ type arg struct {
 	kind argKind
 }
 
-// w is a value argument; wi an integer.
-func w(s string) arg { return arg{s: s} }
-func wi(n int) arg   { return arg{s: strconv.Itoa(n)} }
-func x(s string) arg { return arg{s: s, kind: expr} }
+// w is a value argument; wi an integer; txt a compiler-built text that may
+// be quoted; v one Nginx variable;
+// x an expression of literal text and variables.
+func w(s string) arg   { return arg{s: s} }
+func wi(n int) arg     { return arg{s: strconv.Itoa(n)} }
+func x(s string) arg   { return arg{s: s, kind: expr} }
+func txt(s string) arg { return arg{s: s, kind: text} }
+func v(s string) arg   { return arg{s: s, kind: variable} }
 func ws(ss ...string) []arg {
 	out := make([]arg, len(ss))
 	for i, s := range ss {
@@ -67,20 +78,29 @@ var (
 	bareRe = regexp.MustCompile(`^[A-Za-z0-9._:/@=,+*~!?()\[\]-]+$`)
 	// quotedRe may go inside double quotes, where only '"', '\' and '$'
 	// would mean something.
-	quotedRe  = regexp.MustCompile(`^[A-Za-z0-9 ._:/@=,+*~!?()\[\];-]*$`)
-	exprRe    = regexp.MustCompile(`^([A-Za-z0-9:/._=-]|\$[A-Za-z_][A-Za-z0-9_]*)+$`)
-	commentRe = regexp.MustCompile(`^[\x20-\x7e]*$`)
+	quotedRe   = regexp.MustCompile(`^[A-Za-z0-9 ._:/@=,+*~!?()\[\];-]*$`)
+	variableRe = regexp.MustCompile(`^\$[A-Za-z_][A-Za-z0-9_]*$`)
+	exprRe     = regexp.MustCompile(`^([A-Za-z0-9:/._=-]|\$[A-Za-z_][A-Za-z0-9_]*)+$`)
+	commentRe  = regexp.MustCompile(`^[\x20-\x7e]*$`)
 )
 
 // quote renders one argument, or refuses it. It is the only place a value
 // becomes configuration text.
 func quote(a arg) (string, error) {
 	switch a.kind {
+	case variable:
+		if variableRe.MatchString(a.s) {
+			return a.s, nil
+		}
 	case expr:
 		if exprRe.MatchString(a.s) {
 			return a.s, nil
 		}
 	case word:
+		if bareRe.MatchString(a.s) {
+			return a.s, nil
+		}
+	case text:
 		if bareRe.MatchString(a.s) {
 			return a.s, nil
 		}

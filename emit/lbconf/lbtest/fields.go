@@ -54,7 +54,14 @@ func attr(name string) func(lb *schema.LoadBalancer) *hcl.Range {
 func Fields() []Field {
 	return []Field{
 		{"name", "edge2", func(lb *schema.LoadBalancer, v string) { lb.Name = v }, attr("name")},
-		{"targets", "nginx", func(lb *schema.LoadBalancer, v string) { lb.Targets = []string{"haproxy", v} }, attr("targets")},
+		{"targets", "nginx", func(lb *schema.LoadBalancer, v string) {
+			// Keep both real targets so that both emitters select the
+			// load balancer and must refuse the bad one.
+			lb.Targets = []string{"haproxy", "nginx", v}
+			if v == "haproxy" || v == "nginx" {
+				lb.Targets = []string{v}
+			}
+		}, attr("targets")},
 		{"mode", "http", func(lb *schema.LoadBalancer, v string) { lb.Mode = v }, attr("mode")},
 		{"algorithm", "ip_hash", func(lb *schema.LoadBalancer, v string) { lb.Algorithm = v }, attr("algorithm")},
 		{"server_names", "*.example.org", func(lb *schema.LoadBalancer, v string) { lb.ServerNames = []string{"app.example.com", v} }, attr("server_names")},
