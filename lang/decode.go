@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -24,14 +25,27 @@ type body struct {
 	c    *hcl.BodyContent
 	src  *schema.Source
 	what string // `service "api"`, for messages
+	// partial is set when a dynamic block could not be expanded, so checks
+	// for missing blocks stay quiet rather than repeat that error.
+	partial bool
 }
 
 // open decodes b against s and returns a body for it; ok is false when the
-// structure itself is wrong (the diagnostics are already recorded).
+// structure itself is wrong (the diagnostics are already recorded). Nested
+// blocks may be generated with Terraform-style `dynamic "TYPE" { for_each,
+// content {} }` blocks (HCL's dynblock extension), e.g. an autoscale block
+// only in production; their content's references are checked like any
+// other, minus the iterator.
 func (l *loader) open(b hcl.Body, s *hcl.BodySchema, src *schema.Source, what string) (*body, bool) {
+	var bad []hcl.Range
+	if len(s.Blocks) > 0 {
+		bad = l.checkDynamicForEach(b)
+		b = dynblock.Expand(b, l.ctx)
+	}
 	c, diags := b.Content(s)
+	diags = dropWithin(diags, bad)
 	l.add(diags...)
-	return &body{l: l, c: c, src: src, what: what}, !diags.HasErrors()
+	return &body{l: l, c: c, src: src, what: what, partial: len(bad) > 0}, !diags.HasErrors()
 }
 
 func (b *body) errorAt(rng hcl.Range, summary, detail string) {
@@ -347,6 +361,47 @@ func (b *body) labeled(typ string) []*hcl.Block {
 		}
 		seen[blk.Labels[0]] = blk
 		out = append(out, blk)
+	}
+	return out
+}
+
+// checkDynamicForEach checks the references of every dynamic block's
+// for_each statically, as for attributes, so a typo there gets the same
+// "did you mean" instead of a bare evaluation error.
+// It returns the ranges of the for_each expressions that failed.
+func (l *loader) checkDynamicForEach(b hcl.Body) []hcl.Range {
+	var bad []hcl.Range
+	c, _, _ := b.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "dynamic", LabelNames: []string{"type"}}}})
+	for _, d := range c.Blocks {
+		inner, _, _ := d.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "for_each"}}})
+		if a := inner.Attributes["for_each"]; a != nil {
+			_, diags := l.cfg.references(a.Expr, nil, "")
+			l.add(diags...)
+			if diags.HasErrors() {
+				bad = append(bad, a.Expr.Range())
+			}
+		}
+	}
+	return bad
+}
+
+// dropWithin removes diagnostics about ranges already reported (the
+// evaluation error of a for_each whose reference was found wrong).
+func dropWithin(diags hcl.Diagnostics, bad []hcl.Range) hcl.Diagnostics {
+	if len(bad) == 0 {
+		return diags
+	}
+	out := diags[:0]
+	for _, d := range diags {
+		reported := false
+		for _, r := range bad {
+			if d.Subject != nil && d.Subject.Filename == r.Filename && r.ContainsOffset(d.Subject.Start.Byte) {
+				reported = true
+			}
+		}
+		if !reported {
+			out = append(out, d)
+		}
 	}
 	return out
 }

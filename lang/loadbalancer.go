@@ -71,7 +71,7 @@ func (l *loader) lowerLoadBalancer(blk *hcl.Block, m *schema.Model) (schema.Load
 		b.errorAt(*lb.Src.Range("backends_from"), "Conflicting backends",
 			fmt.Sprintf("%s has both backend blocks and backends_from; use one or the other.", b.what))
 	}
-	if lb.BackendsFrom == nil && len(lb.Backends) == 0 && b.c.Attributes["backends_from"] == nil {
+	if lb.BackendsFrom == nil && len(lb.Backends) == 0 && b.c.Attributes["backends_from"] == nil && !b.partial {
 		b.errorAt(blk.DefRange, "Load balancer without backends",
 			fmt.Sprintf("%s needs at least one backend \"name\" { address = \"host:port\" } block, or backends_from = service.NAME.", b.what))
 	}

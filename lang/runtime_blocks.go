@@ -94,7 +94,7 @@ func (l *loader) lowerCache(blk *hcl.Block) schema.Cache {
 	c.NegativeTTL = b.duration("negative_ttl", 0, 0)
 	c.Warm = b.strings("warm")
 	l1, l2 := b.single("l1"), b.single("l2")
-	if l1 == nil && l2 == nil {
+	if l1 == nil && l2 == nil && !b.partial {
 		b.errorAt(blk.DefRange, "Cache without tiers",
 			fmt.Sprintf("%s needs an l1 {} block (in-process), an l2 {} block (Redis), or both.", b.what))
 	}
