@@ -55,7 +55,7 @@ func project(m *schema.Model) hcl.Diagnostics {
 
 // envName checks that name can be an environment variable name.
 func checkEnvName(src schema.Source, attr, name string) hcl.Diagnostics {
-	if errs := validation.IsEnvVarName(name); len(errs) > 0 || name == "" {
+	if errs := validation.IsCIdentifier(name); len(errs) > 0 || name == "" {
 		return hcl.Diagnostics{errorAt(src, attr, "Invalid environment variable name",
 			fmt.Sprintf("%q cannot name an environment variable: %s. Use letters, digits and '_', e.g. \"REDIS_URL\".", name, strings.Join(errs, "; ")))}
 	}
