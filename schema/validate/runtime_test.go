@@ -64,7 +64,9 @@ func TestRuntimeBlocks(t *testing.T) {
 		{"redis broker", func(m *schema.Model) { m.Brokers[0] = schema.Broker{Name: "b", Type: "redis", Redis: "main"} }, "", false},
 		{"redis broker unknown redis", func(m *schema.Model) { m.Brokers[0] = schema.Broker{Name: "b", Type: "redis", Redis: "x"} }, "Reference to undeclared redis block", false},
 		{"sqs without url", func(m *schema.Model) { m.Brokers[0] = schema.Broker{Name: "b", Type: "sqs"} }, "Missing queue URL", false},
-		{"memory with address", func(m *schema.Model) { m.Brokers[0] = schema.Broker{Name: "b", Type: "memory", Addresses: []string{"a:1"}} }, "Address ignored", true},
+		{"memory with address", func(m *schema.Model) {
+			m.Brokers[0] = schema.Broker{Name: "b", Type: "memory", Addresses: []string{"a:1"}}
+		}, "Address ignored", true},
 		{"queue unknown broker", func(m *schema.Model) { m.Queues[0].Broker = "x" }, "Reference to undeclared broker", false},
 		{"queue bad name", func(m *schema.Model) { m.Queues[0].Name = "a queue" }, "Invalid queue name", false},
 		{"queue no workers", func(m *schema.Model) { m.Queues[0].Workers = 0 }, "Value out of range", false},
