@@ -1,0 +1,20 @@
+// Package redisstream is the Redis queue driver: Redis Streams with a
+// consumer group, and a plain pub/sub Topic.
+//
+// Keys for queue NAME (all share the hash tag {NAME}, so a Redis Cluster
+// keeps them on one node and the Lua script may touch them together):
+//
+//	nbac:q:{NAME}:p<level>        one stream per priority level (p1 only
+//	                              without priorities)
+//	nbac:q:{NAME}:delayed         sorted set of delayed messages by due time
+//	nbac:q:{NAME}:delayed:data    their bodies
+//	nbac:q:{NAME}:dlq             the dead-letter stream
+//
+// Consumers read with XREADGROUP (group "nbac"), strictly highest level
+// first, and ack with XACK + XDEL in pipelined batches. Deliveries left
+// pending by a dead consumer are taken over with XAUTOCLAIM once idle for
+// ClaimIdle. Delays and retries go to the sorted set; a Lua script moves due
+// messages to their stream atomically. Dead letters are XADDed to the DLQ
+// stream and acked in one MULTI. Publishes from concurrent callers are
+// batched into one pipeline per round trip.
+package redisstream

@@ -1,0 +1,399 @@
+package redisstream
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/nbac/nbac/runtime/queue"
+)
+
+// Options are the driver's settings.
+type Options struct {
+	// Client is the Redis connection (single node, Sentinel or Cluster).
+	Client redis.UniversalClient
+	// Prefix starts every key; default "nbac:q:".
+	Prefix string
+	// Group is the consumer group; default "nbac".
+	Group string
+	// ClaimIdle is how long a delivery may stay unacknowledged before
+	// another consumer takes it over (default 1m). It must be longer than
+	// the slowest handler, or that message is handled twice.
+	ClaimIdle time.Duration
+	Logger    *slog.Logger
+}
+
+// New returns the driver of queue cfg on opts.Client.
+func New(cfg queue.Config, opts Options) queue.Driver {
+	if opts.Prefix == "" {
+		opts.Prefix = "nbac:q:"
+	}
+	if opts.Group == "" {
+		opts.Group = "nbac"
+	}
+	if opts.ClaimIdle <= 0 {
+		opts.ClaimIdle = time.Minute
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	base := opts.Prefix + "{" + cfg.Name + "}"
+	d := &driver{
+		cfg: cfg, opts: opts, rdb: opts.Client,
+		delayed: base + ":delayed", data: base + ":delayed:data", dlq: base + ":dlq",
+		log:  opts.Logger.With("queue", cfg.Name),
+		reqs: make(chan *request, 1024),
+		quit: make(chan struct{}),
+	}
+	for l := range queue.Levels {
+		d.byLevel[l] = fmt.Sprintf("%s:p%d", base, l)
+	}
+	if cfg.Priorities {
+		for l := queue.Levels - 1; l >= 0; l-- {
+			d.streams = append(d.streams, d.byLevel[l])
+		}
+	} else {
+		for l := range d.byLevel {
+			d.byLevel[l] = base + ":p1"
+		}
+		d.streams = []string{d.byLevel[1]}
+	}
+	go d.pipeliner()
+	return d
+}
+
+type driver struct {
+	cfg  queue.Config
+	opts Options
+	rdb  redis.UniversalClient
+	log  *slog.Logger
+	// streams are read highest priority first; byLevel maps a level to
+	// its stream.
+	streams            []string
+	byLevel            [queue.Levels]string
+	delayed, data, dlq string
+	seq                atomic.Uint64
+	reqs               chan *request
+	quit               chan struct{}
+	closeOnce          sync.Once
+	pending            sync.WaitGroup
+}
+
+func (d *driver) errorf(format string, args ...any) error {
+	return fmt.Errorf("redis %s: %s", d.addr(), fmt.Sprintf(format, args...))
+}
+
+func (d *driver) addr() string {
+	if c, ok := d.rdb.(*redis.Client); ok {
+		return c.Options().Addr
+	}
+	return "(cluster)"
+}
+
+func (d *driver) Declare(ctx context.Context) error {
+	for _, s := range d.streams {
+		err := d.rdb.XGroupCreateMkStream(ctx, s, d.opts.Group, "0").Err()
+		if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+			return d.errorf("create consumer group %q on %q: %v", d.opts.Group, s, err)
+		}
+	}
+	return nil
+}
+
+// request is one caller's share of a pipelined round trip.
+type request struct {
+	add  func(p redis.Pipeliner) []redis.Cmder
+	cmds []redis.Cmder
+	done chan error // nil: nobody waits (acks)
+}
+
+// pipeliner sends whatever requests are waiting in one pipeline per round
+// trip: concurrent publishes and acks share round trips instead of each
+// paying one.
+func (d *driver) pipeliner() {
+	batch := make([]*request, 0, 256)
+	for {
+		select {
+		case r := <-d.reqs:
+			batch = append(batch[:0], r)
+		case <-d.quit:
+			return
+		}
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case r := <-d.reqs:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		p := d.rdb.Pipeline()
+		for _, r := range batch {
+			r.cmds = r.add(p)
+		}
+		_, _ = p.Exec(ctx)
+		cancel()
+		for _, r := range batch {
+			var err error
+			for _, c := range r.cmds {
+				if c.Err() != nil && !errors.Is(c.Err(), redis.Nil) {
+					err = c.Err()
+					break
+				}
+			}
+			if r.done != nil {
+				r.done <- err
+			} else {
+				if err != nil {
+					d.log.Warn("ack failed; the message will be delivered again", "err", err)
+				}
+				d.pending.Done()
+			}
+		}
+	}
+}
+
+func (d *driver) do(ctx context.Context, add func(p redis.Pipeliner) []redis.Cmder) error {
+	r := &request{add: add, done: make(chan error, 1)}
+	select {
+	case d.reqs <- r:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-d.quit:
+		return d.errorf("driver closed")
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// member names a delayed message: its level first (the Lua mover picks the
+// stream from it), then a unique id.
+func (d *driver) member(level int) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return strconv.Itoa(level) + hex.EncodeToString(b[:]) + strconv.FormatUint(d.seq.Add(1), 36)
+}
+
+func (d *driver) addDelayed(p redis.Pipeliner, env *queue.Envelope, now time.Time) []redis.Cmder {
+	m := d.member(env.Level)
+	due := now.Add(env.Delay).UnixMilli()
+	return []redis.Cmder{
+		p.HSet(context.Background(), d.data, m, encode(env)),
+		p.ZAdd(context.Background(), d.delayed, redis.Z{Score: float64(due), Member: m}),
+	}
+}
+
+func (d *driver) Publish(ctx context.Context, msgs []queue.Envelope) error {
+	now := time.Now()
+	err := d.do(ctx, func(p redis.Pipeliner) []redis.Cmder {
+		cmds := make([]redis.Cmder, 0, len(msgs))
+		for i := range msgs {
+			env := &msgs[i]
+			if env.Delay > 0 {
+				cmds = append(cmds, d.addDelayed(p, env, now)...)
+				continue
+			}
+			cmds = append(cmds, p.XAdd(ctx, &redis.XAddArgs{Stream: d.byLevel[env.Level], Values: []any{"m", encode(env)}}))
+		}
+		return cmds
+	})
+	if err != nil {
+		return d.errorf("publish: %v (the messages may or may not be stored; publish again)", err)
+	}
+	return nil
+}
+
+// tag is a delivery's stream and entry id.
+type tag struct {
+	stream, id string
+	env        queue.Envelope
+	r          *receiver
+}
+
+// Ack is asynchronous: the XACK + XDEL joins the next pipeline. A lost ack
+// (connection cut) means the message is claimed and delivered again.
+func (d *driver) Ack(_ context.Context, dl *queue.Delivery) error {
+	t := dl.Tag.(*tag)
+	t.r.done(t.id)
+	d.pending.Add(1)
+	select {
+	case d.reqs <- &request{add: func(p redis.Pipeliner) []redis.Cmder {
+		return []redis.Cmder{
+			p.XAck(context.Background(), t.stream, d.opts.Group, t.id),
+			p.XDel(context.Background(), t.stream, t.id),
+		}
+	}}:
+	case <-d.quit:
+		d.pending.Done()
+		return d.errorf("driver closed before ack")
+	}
+	return nil
+}
+
+func (d *driver) Retry(ctx context.Context, dl *queue.Delivery, delay time.Duration) error {
+	t := dl.Tag.(*tag)
+	env := t.env
+	env.Attempt = dl.Attempt + 1
+	env.Delay = max(delay, time.Millisecond)
+	_, err := d.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		d.addDelayed(p, &env, time.Now())
+		p.XAck(ctx, t.stream, d.opts.Group, t.id)
+		p.XDel(ctx, t.stream, t.id)
+		return nil
+	})
+	if err != nil {
+		return d.errorf("schedule retry: %v", err)
+	}
+	t.r.done(t.id)
+	return nil
+}
+
+func (d *driver) DeadLetter(ctx context.Context, dl *queue.Delivery, headers map[string]string) error {
+	t := dl.Tag.(*tag)
+	env := t.env
+	env.Headers = queue.CloneHeaders(env.Headers)
+	if env.Headers == nil {
+		env.Headers = map[string]string{}
+	}
+	for k, v := range headers {
+		env.Headers[k] = v
+	}
+	env.Attempt = dl.Attempt
+	_, err := d.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.XAdd(ctx, &redis.XAddArgs{Stream: d.dlq, Values: []any{"m", encode(&env)}})
+		p.XAck(ctx, t.stream, d.opts.Group, t.id)
+		p.XDel(ctx, t.stream, t.id)
+		return nil
+	})
+	if err != nil {
+		return d.errorf("dead-letter to %q: %v", d.dlq, err)
+	}
+	t.r.done(t.id)
+	return nil
+}
+
+// Release leaves the delivery pending: once idle for ClaimIdle a consumer
+// claims it (XAUTOCLAIM) and it is delivered again.
+func (d *driver) Release(_ context.Context, dl *queue.Delivery) error {
+	t := dl.Tag.(*tag)
+	t.r.done(t.id)
+	return nil
+}
+
+func (d *driver) Inspect(ctx context.Context) (queue.Stats, error) {
+	var st queue.Stats
+	p := d.rdb.Pipeline()
+	var lens []*redis.IntCmd
+	var pend []*redis.XPendingCmd
+	for _, s := range d.streams {
+		lens = append(lens, p.XLen(ctx, s))
+		pend = append(pend, p.XPending(ctx, s, d.opts.Group))
+	}
+	zc := p.ZCard(ctx, d.delayed)
+	dl := p.XLen(ctx, d.dlq)
+	cons := p.XInfoConsumers(ctx, d.streams[0], d.opts.Group)
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return st, d.errorf("inspect: %v", err)
+	}
+	for i := range lens {
+		st.Ready += lens[i].Val()
+		st.Unacked += pend[i].Val().Count
+	}
+	// Acked entries are deleted, so a stream holds unread plus pending.
+	st.Ready -= st.Unacked
+	st.Delayed = zc.Val()
+	st.DeadLetters = dl.Val()
+	for _, c := range cons.Val() {
+		if c.Idle < max(d.opts.ClaimIdle, 30*time.Second) {
+			st.Consumers++
+		}
+	}
+	return st, nil
+}
+
+func (d *driver) ReplayDLQ(ctx context.Context, limit int) (int, error) {
+	n := 0
+	for limit <= 0 || n < limit {
+		count := int64(100)
+		if limit > 0 {
+			count = int64(min(100, limit-n))
+		}
+		msgs, err := d.rdb.XRangeN(ctx, d.dlq, "-", "+", count).Result()
+		if err != nil {
+			return n, d.errorf("read %q: %v", d.dlq, err)
+		}
+		if len(msgs) == 0 {
+			break
+		}
+		for _, m := range msgs {
+			env, err := decodeEntry(m)
+			if err != nil {
+				return n, d.errorf("dead letter %s in %q: %v", m.ID, d.dlq, err)
+			}
+			env.Attempt = 1
+			if env.Headers == nil {
+				env.Headers = map[string]string{}
+			}
+			env.Headers[queue.HeaderReplayed] = "1"
+			// One MULTI: the message is in the queue exactly when it left
+			// the dead-letter stream.
+			_, err = d.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.XAdd(ctx, &redis.XAddArgs{Stream: d.byLevel[env.Level], Values: []any{"m", encode(&env)}})
+				p.XDel(ctx, d.dlq, m.ID)
+				return nil
+			})
+			if err != nil {
+				return n, d.errorf("replay %s: %v", m.ID, err)
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+func decodeEntry(m redis.XMessage) (queue.Envelope, error) {
+	v, ok := m.Values["m"].(string)
+	if !ok {
+		return queue.Envelope{}, errCorrupt
+	}
+	return decode([]byte(v))
+}
+
+// Close flushes pending acks and stops the pipeliner. The Redis client
+// belongs to the caller.
+func (d *driver) Close() error {
+	d.closeOnce.Do(func() {
+		waited := make(chan struct{})
+		go func() { d.pending.Wait(); close(waited) }()
+		select {
+		case <-waited:
+		case <-time.After(5 * time.Second):
+		}
+		close(d.quit)
+	})
+	return nil
+}
+
+func consumerName() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
