@@ -79,20 +79,39 @@ func (p *Proc) Alive() bool { return !exited(p.done) && syscall.Kill(p.PID, 0) =
 // connections and every file in waitFiles exists.
 func HAProxy(t testing.TB, dir, cfg string, waitPorts []int, waitFiles ...string) *Proc {
 	t.Helper()
+	return haproxy(t, true, dir, cfg, waitPorts, waitFiles)
+}
+
+// HAProxyRestoring is HAProxy for a config whose server-state-file holds
+// changed servers: HAProxy reports a restored drain or maint as a warning
+// ("remains in forced drain mode"), so -dW cannot be used and the config
+// is checked with plain -c.
+func HAProxyRestoring(t testing.TB, dir, cfg string, waitPorts []int, waitFiles ...string) *Proc {
+	t.Helper()
+	return haproxy(t, false, dir, cfg, waitPorts, waitFiles)
+}
+
+func haproxy(t testing.TB, strict bool, dir, cfg string, waitPorts []int, waitFiles []string) *Proc {
+	t.Helper()
 	bin := Binary(t, "haproxy")
 	path := filepath.Join(dir, "haproxy.cfg")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(bin, "-dW", "-c", "-f", path).CombinedOutput(); err != nil {
-		t.Fatalf("haproxy -dW -c rejected the config: %v\n%s\n--- config ---\n%s", err, out, cfg)
+	args := []string{"-c", "-f", path}
+	if strict {
+		args = append([]string{"-dW"}, args...)
+	}
+	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		t.Fatalf("haproxy %s rejected the config: %v\n%s\n--- config ---\n%s", strings.Join(args[:len(args)-2], " "), err, out, cfg)
 	}
 	return start(t, dir, waitPorts, waitFiles, bin, "-db", "-f", path)
 }
 
 // Nginx validates cfg with `nginx -t` (a [warn] line fails) and starts it in
-// the foreground with dir as its prefix. cfg must not set daemon, pid or
-// the error log: they are added with -g so that files stay in dir.
+// the foreground, single-process (-g "daemon off; master_process off;"),
+// with dir as its prefix. cfg sets its own pid and error_log (relative
+// paths land in dir, as nbac's emitted nginx.conf does).
 func Nginx(t testing.TB, dir, cfg string, waitPorts []int) *Proc {
 	t.Helper()
 	bin := Binary(t, "nginx")
@@ -100,13 +119,8 @@ func Nginx(t testing.TB, dir, cfg string, waitPorts []int) *Proc {
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []string{"logs", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	prefix := dir + "/"
-	g := fmt.Sprintf("daemon off; master_process off; pid %s/nginx.pid; error_log %s/logs/error.log notice;", dir, dir)
+	const g = "daemon off; master_process off;"
 	out, err := exec.Command(bin, "-t", "-q", "-p", prefix, "-c", path, "-g", g).CombinedOutput()
 	if err != nil || bytes.Contains(out, []byte("[warn]")) {
 		t.Fatalf("nginx -t rejected the config (err %v):\n%s\n--- config ---\n%s", err, out, cfg)
@@ -275,4 +289,15 @@ func Render(tmpl string, kv map[string]any) string {
 		tmpl = strings.ReplaceAll(tmpl, "{{"+k+"}}", fmt.Sprint(v))
 	}
 	return tmpl
+}
+
+// Stop kills the process (by its PID) and waits up to 5s for it to exit.
+func (p *Proc) Stop() error {
+	_ = p.cmd.Process.Kill()
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(5 * time.Second):
+		return fmt.Errorf("pid %d did not exit within 5s of SIGKILL", p.PID)
+	}
 }

@@ -1,0 +1,188 @@
+package lbtest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	fx "github.com/nbac/nbac/emit/lbconf/lbtest"
+	"github.com/nbac/nbac/runtime/lbctl/lbctltest"
+	"github.com/nbac/nbac/schema"
+)
+
+func TestWeightsSpreadRequests(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg target) {
+		app1, app2 := lbctltest.StartBackend(t, "app1"), lbctltest.StartBackend(t, "app2")
+		lb := newLB(t, app1, app2)
+		lb.Algorithm = "weighted_round_robin"
+		lb.Backends[0].Weight, lb.Backends[1].Weight = 150, 50
+		run(t, tg, lb)
+		const n = 400
+		got := lbctltest.Spread(t, client(), url(lb), n)
+		// Both programs run smooth weighted round robin, exact over whole
+		// cycles; the tolerance (2.5%) only absorbs where a cycle starts.
+		if !within(got["app1"], 300, 10) || got["app1"]+got["app2"] != n {
+			t.Errorf("weights 150:50 over %d requests: %v, want about 300/100", n, got)
+		}
+	})
+}
+
+func TestLeastConnectionsAndRoundRobinUseEveryServer(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg target) {
+		for _, algo := range []string{"round_robin", "least_connections"} {
+			t.Run(algo, func(t *testing.T) {
+				a, b, c := lbctltest.StartBackend(t, "a"), lbctltest.StartBackend(t, "b"), lbctltest.StartBackend(t, "c")
+				lb := newLB(t, a, b, c)
+				lb.Algorithm = algo
+				run(t, tg, lb)
+				// Sequential requests leave every server idle, so least
+				// connections falls back to round robin as well.
+				got := lbctltest.Spread(t, client(), url(lb), 30)
+				if !within(got["a"], 10, 1) || !within(got["b"], 10, 1) || !within(got["c"], 10, 1) {
+					t.Errorf("%s over three equal servers: %v, want about 10 each", algo, got)
+				}
+			})
+		}
+	})
+}
+
+func TestBackupTakesOverWhenPrimariesAreDown(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg target) {
+		app1, app2, spare := lbctltest.StartBackend(t, "app1"), lbctltest.StartBackend(t, "app2"), lbctltest.StartBackend(t, "spare")
+		lb := newLB(t, app1, app2, spare)
+		lb.Backends[2].Backup = true
+		lb.HealthCheck = fastCheck()
+		run(t, tg, lb)
+		c := client()
+		lbctltest.Eventually(t, wait, "both primaries serving", func() bool {
+			got := lbctltest.Spread(t, c, url(lb), 4)
+			return got["app1"] == 2 && got["app2"] == 2
+		})
+		if got := lbctltest.Spread(t, c, url(lb), 20); got["spare"] != 0 {
+			t.Errorf("the backup served while the primaries were up: %v", got)
+		}
+		app1.Stop()
+		app2.Stop()
+		// HAProxy marks them down after one failed check (200ms); Nginx
+		// fails over on the refused connection (proxy_next_upstream).
+		lbctltest.Eventually(t, wait, "the backup serving every request", func() bool {
+			got := lbctltest.Spread(t, c, url(lb), 5)
+			return got["spare"] == 5
+		})
+		if got := lbctltest.Spread(t, c, url(lb), 20); got["spare"] != 20 {
+			t.Errorf("primaries down: %v, want all 20 on the backup", got)
+		}
+	})
+}
+
+func TestRateLimitAnswers429(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg target) {
+		app := lbctltest.StartBackend(t, "app1")
+		lb := newLB(t, app)
+		lb.RateLimit = &schema.RateLimit{RequestsPerSecond: 1, Burst: 2}
+		run(t, tg, lb)
+		// What each target admits from one client in a quick burst:
+		// HAProxy more than 10*rate+burst requests per 10 s sliding
+		// window; Nginx the rate (one now) plus the burst, no delay.
+		limit := map[string]int{"haproxy": 12, "nginx": 3}[tg.name]
+		c := client()
+		var codes []int
+		for i := 0; i < limit+8; i++ {
+			code, _, _ := get(t, c, url(lb))
+			codes = append(codes, code)
+		}
+		ok, denied := 0, 0
+		for i, code := range codes {
+			switch code {
+			case http.StatusOK:
+				ok++
+				if denied > 0 && tg.name == "haproxy" {
+					t.Errorf("request %d passed after a 429 inside the window: %v", i+1, codes)
+				}
+			case http.StatusTooManyRequests:
+				denied++
+			default:
+				t.Errorf("request %d: status %d, want 200 or 429", i+1, code)
+			}
+		}
+		// Nginx refills one request per second: allow one more for a
+		// burst that straddles a second.
+		if ok < limit || ok > limit+1 || codes[0] != http.StatusOK || codes[len(codes)-1] != http.StatusTooManyRequests {
+			t.Errorf("%d requests at rate 1/s burst 2: %d passed, want %d then 429s: %v", len(codes), ok, limit, codes)
+		}
+	})
+}
+
+func TestCookiePinsAClient(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg target) {
+		app1, app2 := lbctltest.StartBackend(t, "app1"), lbctltest.StartBackend(t, "app2")
+		lb := newLB(t, app1, app2)
+		lb.Sticky = &schema.Sticky{Cookie: "SRV"}
+		run(t, tg, lb)
+		c := client()
+		if tg.name == "haproxy" {
+			// HAProxy inserts the cookie on the first answer and honours
+			// it afterwards: every later request reaches the same server.
+			_, first, resp := get(t, c, url(lb))
+			var ck *http.Cookie
+			for _, k := range resp.Cookies() {
+				if k.Name == "SRV" {
+					ck = k
+				}
+			}
+			if ck == nil || ck.Value != first || !ck.HttpOnly {
+				t.Fatalf("first answer from %s set cookies %v, want SRV=%s HttpOnly", first, resp.Cookies(), first)
+			}
+			for _, srv := range []string{first, map[string]string{"app1": "app2", "app2": "app1"}[first]} {
+				for i := 0; i < 20; i++ {
+					if _, got, _ := get(t, c, url(lb), &http.Cookie{Name: "SRV", Value: srv}); got != srv {
+						t.Fatalf("request %d with SRV=%s went to %s", i, srv, got)
+					}
+				}
+			}
+			return
+		}
+		// Nginx hashes on the cookie's value: each value stays on one
+		// server, and different values spread over both.
+		seen := map[string]bool{}
+		for v := 0; v < 20; v++ {
+			ck := &http.Cookie{Name: "SRV", Value: fmt.Sprintf("client%d", v)}
+			_, pinned, _ := get(t, c, url(lb), ck)
+			seen[pinned] = true
+			for i := 0; i < 5; i++ {
+				if _, got, _ := get(t, c, url(lb), ck); got != pinned {
+					t.Fatalf("cookie %s went to %s, then to %s", ck.Value, pinned, got)
+				}
+			}
+		}
+		if !seen["app1"] || !seen["app2"] {
+			t.Errorf("20 cookie values all hashed to %v: the hash is not on the cookie", seen)
+		}
+	})
+}
+
+func TestRedirectGoesToHTTPS(t *testing.T) {
+	cert := fx.Cert(t)
+	eachTarget(t, func(t *testing.T, tg target) {
+		app := lbctltest.StartBackend(t, "app1")
+		lb := newLB(t, app)
+		lb.TLS = &schema.TLS{Certificate: cert, RedirectHTTP: true, HTTPPort: lbctltest.FreePort(t),
+			HSTS: &schema.HSTS{MaxAge: fx.D("24h"), IncludeSubdomains: true}}
+		run(t, tg, lb)
+		c := client()
+		plain := fmt.Sprintf("http://127.0.0.1:%d/players/23?season=2024", lb.TLS.HTTPPort)
+		code, _, resp := get(t, c, plain)
+		want := fmt.Sprintf("https://127.0.0.1:%d/players/23?season=2024", lb.Listen)
+		if code != http.StatusMovedPermanently || resp.Header.Get("Location") != want {
+			t.Errorf("GET %s: %d Location %q, want 301 %q", plain, code, resp.Header.Get("Location"), want)
+		}
+		code, srv, resp := get(t, c, want)
+		if code != http.StatusOK || srv != "app1" || resp.TLS == nil {
+			t.Fatalf("GET %s: %d from %q (TLS %v)", want, code, srv, resp.TLS != nil)
+		}
+		if h := resp.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(h, "max-age=86400") || !strings.Contains(h, "includeSubDomains") {
+			t.Errorf("HSTS header = %q, want max-age=86400; includeSubDomains", h)
+		}
+	})
+}
