@@ -213,3 +213,28 @@ func TestSavedStateSurvivesARestart(t *testing.T) {
 }
 
 func cookie(name, value string) *http.Cookie { return &http.Cookie{Name: name, Value: value} }
+
+// TestSyncAddsToAnIPHashBackend: ip_hash is emitted as a consistent
+// source hash, which HAProxy counts as dynamic: Sync can add to it.
+func TestSyncAddsToAnIPHashBackend(t *testing.T) {
+	app1, app2 := lbctltest.StartBackend(t, "app1"), lbctltest.StartBackend(t, "app2")
+	lb := newLB(t, app1)
+	lb.Targets = []string{"haproxy"}
+	lb.Algorithm = "ip_hash"
+	c, _, ctx := controlled(t, &lb)
+	edited := lb
+	edited.Backends = append([]schema.Backend{}, lb.Backends...)
+	edited.Backends = append(edited.Backends, schema.Backend{Name: "app2", Host: "127.0.0.1", Port: app2.Port, Weight: 100})
+	res, err := c.Sync(ctx, &edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Done) != 1 || res.Done[0].Kind != lbctl.ActAdd {
+		t.Errorf("Sync did %v, want one add", res.Done)
+	}
+	// One client address hashes to one server, whichever it is.
+	got := lbctltest.Spread(t, client(), url(lb), 10)
+	if len(got) != 1 || got["status 503"] != 0 {
+		t.Errorf("one client behind ip_hash reached %v, want a single server", got)
+	}
+}
