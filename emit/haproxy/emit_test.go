@@ -50,9 +50,9 @@ func features() []feature {
 				"http-check expect status 200", "timeout check 2s", "default-server inter 5s rise 2 fall 3"}},
 		{name: "http_check_minimal", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			hc := lbtest.HealthCheck()
-			hc.Host, hc.ExpectStatus, hc.Method, hc.Path = "", 0, "HEAD", "/ready?full=1"
+			hc.Host, hc.ExpectStatus, hc.Method, hc.Path = "", 0, "HEAD", "/ready?full=1&fast"
 			lb.HealthCheck = hc
-		}, want: []string{"http-check send meth HEAD uri /ready?full=1"}},
+		}, want: []string{"http-check send meth HEAD uri /ready?full=1&fast"}},
 		{name: "https_check", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			lb.HealthCheck = lbtest.HealthCheck()
 			lb.HealthCheck.Type = "https"

@@ -88,7 +88,7 @@ var (
 	kwRe = regexp.MustCompile(`^[a-z][a-z0-9._-]*$`)
 	// bareRe is what HAProxy reads as one word with no special meaning:
 	// no whitespace, quote, backslash, '#', '$' or '%'.
-	bareRe = regexp.MustCompile(`^[A-Za-z0-9._:/@=,+*~!?()\[\]-]+$`)
+	bareRe = regexp.MustCompile(`^[A-Za-z0-9._:/@=,+*~!?&()\[\]-]+$`)
 	// quotedRe may go inside single quotes, where HAProxy expands nothing
 	// except %[...] in log-format arguments (so '%' stays out).
 	quotedRe  = regexp.MustCompile(`^[A-Za-z0-9 ._:/@=,+*~!?()\[\];-]*$`)

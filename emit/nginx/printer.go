@@ -75,7 +75,7 @@ var (
 	nameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	// bareRe is what Nginx reads as one literal word: no whitespace,
 	// quote, backslash, ';', '{', '}', '#' or '$'.
-	bareRe = regexp.MustCompile(`^[A-Za-z0-9._:/@=,+*~!?()\[\]-]+$`)
+	bareRe = regexp.MustCompile(`^[A-Za-z0-9._:/@=,+*~!?&()\[\]-]+$`)
 	// quotedRe may go inside double quotes, where only '"', '\' and '$'
 	// would mean something.
 	quotedRe   = regexp.MustCompile(`^[A-Za-z0-9 ._:/@=,+*~!?()\[\];-]*$`)
