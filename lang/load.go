@@ -36,14 +36,8 @@ func load(path string, opts Options) *Result {
 	if diags.HasErrors() {
 		return res
 	}
-	var files []*hcl.File
-	for _, name := range names {
-		f, d := parseFile(p, name)
-		l.add(d...)
-		if f != nil {
-			files = append(files, f)
-		}
-	}
+	files, diags := parseAll(p, names)
+	l.add(diags...)
 	if l.diags.HasErrors() {
 		return res // syntax errors: anything decoded further would mislead
 	}
