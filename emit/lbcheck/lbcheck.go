@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -26,15 +25,13 @@ const timeout = 30 * time.Second
 // ErrMissing is returned (wrapped) when a validator binary is not installed.
 var ErrMissing = errors.New("validator not installed")
 
-// stateFileRe finds HAProxy's server-state-file directive (one per config).
-var stateFileRe = regexp.MustCompile(`(?m)^(\s*server-state-file\s+)(\S+)\s*$`)
-
 // HAProxy validates cfg with `haproxy -dW -c -f`, in a fresh temp dir.
 //
-// HAProxy warns at its first start when the server-state-file does not exist
-// yet (`nbac lb` writes it on its first save), and -dW makes that fatal; so
-// when the named file is missing, the copy that is checked points at an empty
-// version-1 state file in the temp dir instead. Nothing else is changed.
+// Two files may legitimately be missing on a build machine: the TLS
+// certificate (deployed separately) and the server-state-file (HAProxy warns
+// at its first start until `nbac lb` saves state, and -dW makes that fatal).
+// When they are missing, the copy that is checked names a throw-away
+// certificate and an empty version-1 state file instead (see stand_in.go).
 func HAProxy(cfg []byte) error {
 	bin, err := exec.LookPath(HAProxyBin)
 	if err != nil {
@@ -45,14 +42,11 @@ func HAProxy(cfg []byte) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if m := stateFileRe.FindSubmatch(cfg); m != nil {
-		if _, err := os.Stat(string(m[2])); err != nil {
-			state := filepath.Join(dir, "server-state")
-			if err := os.WriteFile(state, []byte("1\n"), 0o600); err != nil {
-				return err
-			}
-			cfg = stateFileRe.ReplaceAll(cfg, []byte("${1}"+state))
-		}
+	if cfg, err = standIn(cfg, haproxyCrtRe, func() (string, error) { return selfSigned(dir) }); err != nil {
+		return err
+	}
+	if cfg, err = standIn(cfg, haproxyStateRe, func() (string, error) { return emptyState(dir) }); err != nil {
+		return err
 	}
 	file := filepath.Join(dir, "haproxy.cfg")
 	if err := os.WriteFile(file, cfg, 0o600); err != nil {
@@ -66,7 +60,8 @@ func HAProxy(cfg []byte) error {
 }
 
 // Nginx validates conf with `nginx -t -q -c ABS_FILE -p TMPDIR/`; a [warn]
-// (or worse) line on stderr is a failure even when nginx exits 0.
+// (or worse) line on stderr is a failure even when nginx exits 0. A missing
+// certificate or key file is replaced by a throw-away one, as for HAProxy.
 func Nginx(conf []byte) error {
 	bin, err := exec.LookPath(NginxBin)
 	if err != nil {
@@ -77,6 +72,9 @@ func Nginx(conf []byte) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	if conf, err = standIn(conf, nginxCertRe, func() (string, error) { return selfSigned(dir) }); err != nil {
+		return err
+	}
 	file := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(file, conf, 0o600); err != nil {
 		return err

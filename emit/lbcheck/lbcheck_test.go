@@ -101,3 +101,21 @@ func TestRequire(t *testing.T) {
 		t.Fatalf("want a failure with NBAC_REQUIRE_SERVICES=1, got %+v", f)
 	}
 }
+
+func TestMissingCertificateStandIn(t *testing.T) {
+	Require(t)
+	h := strings.Replace(goodHAProxy, "bind :18080", "bind :18443 ssl crt /nonexistent/nbac/cert.pem", 1)
+	if err := HAProxy([]byte(h)); err != nil {
+		t.Fatalf("missing certificate not stood in: %v", err)
+	}
+	n := strings.Replace(goodNginx, "listen 18080;", "listen 18443 ssl; ssl_certificate /nonexistent/c.pem; ssl_certificate_key /nonexistent/k.pem;", 1)
+	n = strings.Replace(n, "server { ", "server {\n", 1)
+	n = strings.ReplaceAll(n, "; ssl_", ";\n ssl_")
+	if err := Nginx([]byte(n)); err != nil {
+		t.Fatalf("missing certificate not stood in: %v", err)
+	}
+	// Everything else is still checked.
+	if err := HAProxy([]byte(h + "    bogus 1\n")); err == nil {
+		t.Fatal("stand-in hid an error")
+	}
+}
