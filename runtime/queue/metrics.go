@@ -2,7 +2,6 @@ package queue
 
 import (
 	"errors"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -50,10 +49,9 @@ var (
 	}, []string{"queue"})
 )
 
-var registerOnce sync.Once
-
-// Register adds the queue collectors to r (prometheus.DefaultRegisterer
-// when r is nil). Calling it again is harmless.
+// Register adds the queue collectors (shared by every queue, labelled by
+// queue name) to r, prometheus.DefaultRegisterer when r is nil. Registering
+// again is harmless. Nothing is registered until someone calls it.
 func Register(r prometheus.Registerer) error {
 	if r == nil {
 		r = prometheus.DefaultRegisterer
@@ -76,7 +74,6 @@ type metrics struct {
 }
 
 func newMetrics(queue string) *metrics {
-	registerOnce.Do(func() { _ = Register(nil) })
 	return &metrics{
 		published: mPublished.WithLabelValues(queue),
 		consumed:  mConsumed.WithLabelValues(queue),
