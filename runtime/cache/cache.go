@@ -26,9 +26,8 @@ var ErrNotFound = errors.New("cache: not found")
 
 // Defaults applied when the model leaves a setting at zero.
 const (
-	DefaultTimeout     = 100 * time.Millisecond
-	DefaultCompressMin = 1024
-	DefaultRetryAfter  = time.Second
+	DefaultTimeout    = 100 * time.Millisecond
+	DefaultRetryAfter = time.Second
 	// clockResolution is the coarse clock's tick: L1 expiry is checked
 	// against a clock read once per millisecond, because reading the precise
 	// clock on every Get costs more than the rest of an L1 hit.
@@ -148,7 +147,7 @@ func New(cfg schema.Cache, client redis.UniversalClient, opts ...Option) (*Cache
 		c.l2 = l
 	}
 	if o.reg != nil {
-		c.reg, c.col = o.reg, collector{c}
+		c.reg, c.col = o.reg, collector{c, newDescs(cfg.Name)}
 		if err := o.reg.Register(c.col); err != nil {
 			return nil, fmt.Errorf("cache %q: registering metrics: %w (is another cache of this name registered with the same registry?)", cfg.Name, err)
 		}

@@ -43,9 +43,8 @@ func newL2(c *Cache, cfg schema.Cache, client redis.UniversalClient, retryAfter 
 	if l.prefix == "" {
 		l.prefix = cfg.Name + ":"
 	}
-	if l.min <= 0 {
-		l.min = DefaultCompressMin
-	}
+	// compress_min 0 compresses every value (the language's default is 1024).
+	l.min = max(l.min, 0)
 	if l.timeout <= 0 {
 		l.timeout = DefaultTimeout
 	}

@@ -77,66 +77,82 @@ func (c *Cache) Stats() Stats {
 	return s
 }
 
-// Metric names, all labelled with cache="<name>".
-var (
-	descHits      = prometheus.NewDesc("nbac_cache_hits_total", "Reads served by a tier.", []string{"cache", "tier"}, nil)
-	descMisses    = prometheus.NewDesc("nbac_cache_misses_total", "Reads a tier could not serve.", []string{"cache", "tier"}, nil)
-	descEvictions = prometheus.NewDesc("nbac_cache_evictions_total", "L1 entries dropped, by reason (size, expired).", []string{"cache", "reason"}, nil)
-	descLoads     = prometheus.NewDesc("nbac_cache_loads_total", "Origin (loader) calls, by result (ok, error, not_found).", []string{"cache", "result"}, nil)
-	descL2Errors  = prometheus.NewDesc("nbac_cache_l2_errors_total", "Failed Redis calls.", []string{"cache"}, nil)
-	descL2Skipped = prometheus.NewDesc("nbac_cache_l2_skipped_total", "Redis calls skipped while Redis was marked down.", []string{"cache"}, nil)
-	descL2Corrupt = prometheus.NewDesc("nbac_cache_l2_corrupt_total", "Undecodable L2 values, treated as misses.", []string{"cache"}, nil)
-	descL2Up      = prometheus.NewDesc("nbac_cache_l2_up", "1 while Redis answers, 0 while it is marked down.", []string{"cache"}, nil)
-	descInval     = prometheus.NewDesc("nbac_cache_invalidations_total", "Invalidation messages, by direction (sent, received).", []string{"cache", "direction"}, nil)
-	descFlushes   = prometheus.NewDesc("nbac_cache_l1_flushes_total", "Whole-L1 flushes after the invalidation subscriber (re)connected.", []string{"cache"}, nil)
-	descEntries   = prometheus.NewDesc("nbac_cache_l1_entries", "Entries in L1.", []string{"cache"}, nil)
-	descWeight    = prometheus.NewDesc("nbac_cache_l1_weight", "Weighted size of L1 (bytes when max_bytes is set).", []string{"cache"}, nil)
-)
+// descs are one cache's metric descriptions: the cache name is a constant
+// label, so several caches can register with one registry.
+type descs struct {
+	hits, misses, evictions, loads, l2Errors, l2Skipped, l2Corrupt, l2Up,
+	inval, flushes, entries, weight *prometheus.Desc
+}
+
+func newDescs(cache string) *descs {
+	cl := prometheus.Labels{"cache": cache}
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, labels, cl)
+	}
+	return &descs{
+		hits:      d("nbac_cache_hits_total", "Reads served by a tier.", "tier"),
+		misses:    d("nbac_cache_misses_total", "Reads a tier could not serve.", "tier"),
+		evictions: d("nbac_cache_evictions_total", "L1 entries dropped, by reason (size, expired).", "reason"),
+		loads:     d("nbac_cache_loads_total", "Origin (loader) calls, by result (ok, error, not_found).", "result"),
+		l2Errors:  d("nbac_cache_l2_errors_total", "Failed Redis calls."),
+		l2Skipped: d("nbac_cache_l2_skipped_total", "Redis calls skipped while Redis was marked down."),
+		l2Corrupt: d("nbac_cache_l2_corrupt_total", "Undecodable L2 values, treated as misses."),
+		l2Up:      d("nbac_cache_l2_up", "1 while Redis answers, 0 while it is marked down."),
+		inval:     d("nbac_cache_invalidations_total", "Invalidation messages, by direction (sent, received).", "direction"),
+		flushes:   d("nbac_cache_l1_flushes_total", "Whole-L1 flushes after the invalidation subscriber (re)connected."),
+		entries:   d("nbac_cache_l1_entries", "Entries in L1."),
+		weight:    d("nbac_cache_l1_weight", "Weighted size of L1 (bytes when max_bytes is set)."),
+	}
+}
 
 // collector exports one cache's counters; the load latency histogram is a
 // regular Histogram collected alongside.
-type collector struct{ c *Cache }
+type collector struct {
+	c *Cache
+	d *descs
+}
 
 func (col collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descHits, descMisses, descEvictions, descLoads, descL2Errors,
-		descL2Skipped, descL2Corrupt, descL2Up, descInval, descFlushes, descEntries, descWeight} {
-		ch <- d
+	d := col.d
+	for _, x := range []*prometheus.Desc{d.hits, d.misses, d.evictions, d.loads, d.l2Errors,
+		d.l2Skipped, d.l2Corrupt, d.l2Up, d.inval, d.flushes, d.entries, d.weight} {
+		ch <- x
 	}
 	col.c.loadLatency.Describe(ch)
 }
 
 func (col collector) Collect(ch chan<- prometheus.Metric) {
 	s := col.c.Stats()
-	n := col.c.name
-	cnt := func(d *prometheus.Desc, v uint64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), append([]string{n}, labels...)...)
+	d := col.d
+	cnt := func(desc *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.CounterValue, float64(v), labels...)
 	}
-	gauge := func(d *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, n)
+	gauge := func(desc *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v)
 	}
-	cnt(descHits, s.L1Hits, "l1")
-	cnt(descHits, s.L2Hits, "l2")
-	cnt(descMisses, s.L1Misses, "l1")
-	cnt(descMisses, s.L2Misses, "l2")
-	cnt(descEvictions, s.Evictions, "size")
-	cnt(descEvictions, s.Expirations, "expired")
-	cnt(descLoads, s.Loads-s.LoadErrors-s.LoadNotFound, "ok")
-	cnt(descLoads, s.LoadErrors, "error")
-	cnt(descLoads, s.LoadNotFound, "not_found")
-	cnt(descL2Errors, s.L2Errors)
-	cnt(descL2Skipped, s.L2Skipped)
-	cnt(descL2Corrupt, s.L2Corrupt)
-	cnt(descInval, s.InvalidationsSent, "sent")
-	cnt(descInval, s.InvalidationsReceived, "received")
-	cnt(descFlushes, s.L1Flushes)
+	cnt(d.hits, s.L1Hits, "l1")
+	cnt(d.hits, s.L2Hits, "l2")
+	cnt(d.misses, s.L1Misses, "l1")
+	cnt(d.misses, s.L2Misses, "l2")
+	cnt(d.evictions, s.Evictions, "size")
+	cnt(d.evictions, s.Expirations, "expired")
+	cnt(d.loads, s.Loads-s.LoadErrors-s.LoadNotFound, "ok")
+	cnt(d.loads, s.LoadErrors, "error")
+	cnt(d.loads, s.LoadNotFound, "not_found")
+	cnt(d.l2Errors, s.L2Errors)
+	cnt(d.l2Skipped, s.L2Skipped)
+	cnt(d.l2Corrupt, s.L2Corrupt)
+	cnt(d.inval, s.InvalidationsSent, "sent")
+	cnt(d.inval, s.InvalidationsReceived, "received")
+	cnt(d.flushes, s.L1Flushes)
 	if col.c.l2 != nil {
 		up := 1.0
 		if s.L2Down {
 			up = 0
 		}
-		gauge(descL2Up, up)
+		gauge(d.l2Up, up)
 	}
-	gauge(descEntries, float64(s.L1Entries))
-	gauge(descWeight, float64(s.L1Weight))
+	gauge(d.entries, float64(s.L1Entries))
+	gauge(d.weight, float64(s.L1Weight))
 	col.c.loadLatency.Collect(ch)
 }

@@ -1,0 +1,5 @@
+package runtime
+
+import "time"
+
+func sleepMS(n int) { time.Sleep(time.Duration(n) * time.Millisecond) }
