@@ -143,4 +143,3 @@ func renderDiags(files map[string]*hcl.File, diags hcl.Diagnostics) string {
 	}
 	return strings.TrimSpace(buf.String())
 }
-
