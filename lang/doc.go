@@ -3,4 +3,22 @@
 // checks references between blocks, evaluates variables, locals and blocks
 // in dependency order, and lowers the result into a *schema.Model, reporting
 // every problem as an hcl.Diagnostic with a source range.
+//
+// The passes, in load.go, and where each lives:
+//
+//   - files.go: find the configuration files (sorted) and parse them;
+//   - config.go: sort top-level blocks by kind, reject duplicates;
+//   - refs.go: static reference extraction and checks ("did you mean");
+//   - variables.go: declarations, values by precedence, validation blocks;
+//   - locals.go: dependency graph, cycles, evaluation in order;
+//   - decode.go: typed attribute accessors shared by every block (ranges,
+//     sensitive values, durations, quantities, enums, references);
+//   - project.go, service.go, loadbalancer.go, runtime_blocks.go: one
+//     lowering per block kind, applying the defaults documented in
+//     docs/language.md;
+//   - blocks.go: lowering order; the model's semantic checks then run from
+//     schema/validate.
+//
+// Secrets are tracked with cty marks (marks.go): nothing marked sensitive
+// may reach the model.
 package lang

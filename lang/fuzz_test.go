@@ -21,6 +21,7 @@ func FuzzCompile(f *testing.F) {
 	}
 	f.Add(`{"project": {"p": {}}, "service": {"a": {"image": "x", "uses": ["${cache.c}"]}}}`, true)
 	f.Add(`{"project": {"p": {}}, "locals": {"a": "${local.a}"}}`, true)
+	f.Add(dynamicConfig, false)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, src string, asJSON bool) {
 		name := filepath.Join(dir, "main.hcl")
