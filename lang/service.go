@@ -232,8 +232,8 @@ func (l *loader) lowerAutoscale(blk *hcl.Block, svc string) *schema.Autoscale {
 	b, _ := l.open(blk.Body, autoscaleSchema, &a.Src, fmt.Sprintf("autoscale of service %q", svc))
 	a.Min = b.integer("min", 1, 1, maxReplicas)
 	a.Max = b.integer("max", a.Min, 1, maxReplicas)
-	a.CPUPercent = b.integer("cpu_percent", 0, 1, 1000)
-	a.MemoryPercent = b.integer("memory_percent", 0, 1, 1000)
+	a.CPUPercent = b.integer("cpu_percent", 0, 1, 100)
+	a.MemoryPercent = b.integer("memory_percent", 0, 1, 100)
 	if b.c.Attributes["cpu_percent"] == nil && b.c.Attributes["memory_percent"] == nil {
 		a.CPUPercent = 80
 	}
