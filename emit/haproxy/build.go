@@ -2,6 +2,7 @@ package haproxy
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -51,7 +52,11 @@ func (b *builder) global() {
 	if s := b.lb.Stats; s != nil && s.Socket != "" {
 		// level admin is what `nbac lb` needs; mode 600 keeps it to the
 		// HAProxy user.
-		g.addw("stats", "socket", s.Socket, "mode", "600", "level", "admin")
+		if strings.HasPrefix(s.Socket, "/") {
+			g.addw("stats", "socket", s.Socket, "mode", "600", "level", "admin")
+		} else { // ipv4@/ipv6@ on loopback (validated): no file mode
+			g.addw("stats", "socket", s.Socket, "level", "admin")
+		}
 		g.addw("stats", "timeout", "30s")
 		if s.StateFile != "" {
 			g.addw("server-state-file", s.StateFile)

@@ -108,6 +108,9 @@ func features() []feature {
 			hc.Type, hc.Path, hc.Host, hc.Method, hc.ExpectStatus = "tcp", "", "", "", 0
 			lb.HealthCheck = hc
 		}, want: []string{"mode tcp", "option tcplog", "balance leastconn", "stick on src"}},
+		{name: "tcp_admin_socket", edit: func(t *testing.T, lb *schema.LoadBalancer) {
+			lb.Stats = &schema.Stats{Listen: 8404, Socket: "ipv4@127.0.0.1:9999", Src: lbtest.Src("listen", "socket")}
+		}, want: []string{"stats socket ipv4@127.0.0.1:9999 level admin"}},
 		{name: "backends_from", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			lb.Backends = nil
 			lb.BackendsFrom = &schema.BackendsFrom{Service: "api", Namespace: "shop", Port: 8000}

@@ -279,7 +279,7 @@ func (c *lbChecker) rateLimit() {
 	}
 	const blk = "rate_limit"
 	c.intRange(r.Src, blk, "requests_per_second", r.RequestsPerSecond, 1, 1_000_000)
-	c.intRange(r.Src, blk, "burst", r.Burst, 0, 1_000_000)
+	c.intRange(r.Src, blk, "burst", r.Burst, 0, 10_000_000)
 	if c.tcp() {
 		c.fail(r.Src, blk, "requests_per_second", "rate_limit needs mode = \"http\"", "The limit answers HTTP 429, which a TCP load balancer cannot send; remove rate_limit or use mode = \"http\".")
 	}
@@ -321,7 +321,7 @@ func (c *lbChecker) stats() {
 		c.str(s.Src, blk, "path", s.Path, pathRule)
 	}
 	if s.Socket != "" {
-		c.str(s.Src, blk, "socket", s.Socket, filePathRule)
+		c.str(s.Src, blk, "socket", s.Socket, socketRule)
 	}
 	if s.StateFile != "" {
 		c.str(s.Src, blk, "state_file", s.StateFile, filePathRule)

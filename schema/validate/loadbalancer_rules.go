@@ -70,6 +70,34 @@ var (
 	}}
 )
 
+// socketRule is HAProxy's admin socket: a Unix socket path, or a TCP
+// address on loopback (an admin API must not listen on the network).
+var socketRule = lbRule{"an absolute socket path, or ipv4@127.0.0.1:PORT / ipv6@[::1]:PORT (loopback only)", func(s string) string {
+	var hostport string
+	switch {
+	case strings.HasPrefix(s, "ipv4@"):
+		hostport = s[len("ipv4@"):]
+	case strings.HasPrefix(s, "ipv6@"):
+		hostport = s[len("ipv6@"):]
+	default:
+		return filePathRule.check(s)
+	}
+	ap, err := netip.ParseAddrPort(hostport)
+	switch {
+	case err != nil:
+		return "the address must be IP:PORT (IPv6 in brackets)"
+	case ap.Addr().Zone() != "":
+		return "an IPv6 zone (%...) is not accepted"
+	case !ap.Addr().IsLoopback():
+		return "a TCP admin socket must listen on a loopback address"
+	case ap.Port() == 0:
+		return "the port must be 1..65535"
+	case strings.HasPrefix(s, "ipv4@") != ap.Addr().Is4():
+		return "ipv4@ needs an IPv4 address and ipv6@ an IPv6 one"
+	}
+	return ""
+}}
+
 func checkPath(s string) string {
 	switch {
 	case len(s) > 1024:

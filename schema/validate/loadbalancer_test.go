@@ -27,6 +27,12 @@ func TestLoadBalancerValid(t *testing.T) {
 	if d := Model(lbtest.Model(lb)); len(d) != 0 {
 		t.Fatalf("unexpected diagnostics: %v", d)
 	}
+	for _, sock := range []string{"ipv4@127.0.0.1:9999", "ipv6@[::1]:9999"} {
+		lb.Stats.Socket = sock
+		if d := Model(lbtest.Model(lb)); len(d) != 0 {
+			t.Fatalf("socket %q: %v", sock, d)
+		}
+	}
 }
 
 // TestHostileStrings puts every hostile string into every string field and
@@ -134,6 +140,9 @@ func TestRules(t *testing.T) {
 			lb.Stats = &schema.Stats{Listen: 8404, StateFile: "/var/lib/s", Src: lbtest.Src("state_file")}
 		}, func(lb *schema.LoadBalancer) *hcl.Range { return lb.Stats.Src.Range("state_file") }, "state_file needs socket"},
 		{"dot-dot path", func(lb *schema.LoadBalancer) { lb.HealthPath = "/a/../b" }, lbAt("health_path"), "invalid health_path"},
+		{"tcp socket off loopback", func(lb *schema.LoadBalancer) {
+			lb.Stats = &schema.Stats{Listen: 8404, Socket: "ipv4@0.0.0.0:9999", Src: lbtest.Src("socket")}
+		}, func(lb *schema.LoadBalancer) *hcl.Range { return lb.Stats.Src.Range("socket") }, "invalid socket"},
 		{"ipv6 zone", func(lb *schema.LoadBalancer) { lb.Backends[0].Host = "fe80::1%eth0" }, beAt(0, "address"), "invalid address"},
 	}
 	for _, c := range cases {
