@@ -85,8 +85,10 @@ redis "main" { address = "redis:6379" }
       "l2": {"redis": "${redis.main}", "compress": "zstd"}
     }
   },
+  "variable": {"args": {"type": "list(string)", "default": ["-v"]}},
+  "locals": {"n": "${1 + 1}"},
   "service": {
-    "api": {"image": "app:1", "replicas": 2, "uses": ["${cache.stats}"]}
+    "api": {"image": "app:1", "replicas": "${local.n}", "args": "${var.args}", "uses": ["${cache.stats}"]}
   }
 }`,
 		"ignored.txt": "not hcl",
@@ -101,7 +103,7 @@ redis "main" { address = "redis:6379" }
 	if c == nil || c.L2 == nil || c.L2.Redis != "main" || c.L2.Compress != "zstd" || c.L1.MaxEntries != 10 {
 		t.Errorf("cache = %+v", c)
 	}
-	if s := m.Service("api"); s == nil || s.Replicas != 2 || len(s.Uses) != 1 || s.Uses[0] != (schema.Ref{Kind: "cache", Name: "stats"}) {
+	if s := m.Service("api"); s == nil || s.Replicas != 2 || len(s.Args) != 1 || s.Args[0] != "-v" || len(s.Uses) != 1 || s.Uses[0] != (schema.Ref{Kind: "cache", Name: "stats"}) {
 		t.Errorf("service = %+v", s)
 	}
 	if len(res.Files) != 2 {

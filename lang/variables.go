@@ -47,8 +47,10 @@ type variable struct {
 	validations []*hcl.BodyContent
 
 	value cty.Value
-	// from is where value came from (nil: the default or unset).
-	from *hcl.Range
+	// from is where value came from (nil: the command line or the
+	// environment, described by fromDesc).
+	from     *hcl.Range
+	fromDesc string
 	ok   bool
 }
 
@@ -219,14 +221,14 @@ func (l *loader) assign(v *variable, raw rawValue) {
 		v.ok = false
 		return
 	}
-	v.from = subject
+	v.from, v.fromDesc = subject, sourceName(raw, v)
 	if v.defaults != nil {
 		val = v.defaults.Apply(val)
 	}
 	conv, err := convert.Convert(val, v.typ)
 	if err != nil {
 		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
-			Detail:  fmt.Sprintf("The value for variable %q (from %s) is not a %s: %s.", v.name, sourceName(raw, v), typeexpr.TypeString(v.typ), err),
+			Detail:  fmt.Sprintf("The value for variable %q (from %s) does not match its type %s: %s.", v.name, sourceName(raw, v), typeexpr.TypeString(v.typ), err),
 			Subject: subject})
 		v.ok = false
 		return
@@ -328,8 +330,11 @@ func (l *loader) checkValidations(vars map[string]*variable) {
 				}
 			}
 			detail := text
-			if v.from != nil {
+			switch {
+			case v.from != nil && !strings.HasPrefix(v.from.Filename, "<"):
 				detail += fmt.Sprintf("\n\nThe value was set at %s.", v.from)
+			default:
+				detail += fmt.Sprintf("\n\nThe value came from %s.", v.fromDesc)
 			}
 			l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
 				Detail: detail, Subject: cond.Expr.Range().Ptr()})
