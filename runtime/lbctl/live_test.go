@@ -311,3 +311,53 @@ func showInfo(t *testing.T, c *lbctl.Client) string {
 	}
 	return info
 }
+
+// TestDelServerWaitsForSessions: a server with a request in flight is
+// drained, and deleted only once that request has finished; with a
+// shorter deadline it is left in maint and the error counts the session.
+func TestDelServerWaitsForSessions(t *testing.T) {
+	l := startLive(t)
+	cx := ctx(t)
+	if err := l.c.SetState(cx, "be_web", "app1", lbctl.Maint); err != nil {
+		t.Fatal(err)
+	}
+	finished := make(chan int, 1)
+	go func() {
+		resp, err := lbctltest.Client().Get(l.url + "slow")
+		if err != nil {
+			finished <- 0
+			return
+		}
+		resp.Body.Close()
+		finished <- resp.StatusCode
+	}()
+	lbctltest.Eventually(t, 5*time.Second, "the slow request to reach app2", func() bool { return l.app2.Slow.Load() == 1 })
+
+	short, cancel := context.WithTimeout(cx, 300*time.Millisecond)
+	defer cancel()
+	err := l.c.DelServer(short, "be_web", "app2")
+	if err == nil || !strings.Contains(err.Error(), "server be_web/app2 still had 1 sessions") || !strings.Contains(err.Error(), "it is in maint and was not deleted") {
+		t.Fatalf("DelServer with a session in flight and a short deadline: %v", err)
+	}
+	if s, err := l.c.Server(cx, "be_web", "app2"); err != nil || s.Admin != lbctl.Maint || s.Sessions != 1 {
+		t.Fatalf("app2 after the timed-out delete: %+v, %v", s, err)
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- l.c.DelServer(cx, "be_web", "app2") }()
+	select {
+	case err := <-done:
+		t.Fatalf("DelServer returned (%v) while a session was still open", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	l.app2.Release()
+	if code := <-finished; code != 200 {
+		t.Errorf("the in-flight request ended with %d, want 200: deleting must not cut it", code)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.c.Server(cx, "be_web", "app2"); !errors.Is(err, lbctl.ErrUnknownServer) {
+		t.Errorf("app2 after delete: %v", err)
+	}
+}

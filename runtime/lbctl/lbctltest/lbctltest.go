@@ -209,21 +209,44 @@ type Backend struct {
 	Name string
 	Port int
 	Hits atomic.Int64
-	srv  *http.Server
-	ln   net.Listener
+	// Slow counts /slow requests still being answered.
+	Slow    atomic.Int64
+	release chan struct{}
+	once    sync.Once
+	srv     *http.Server
+	ln      net.Listener
 }
 
-// StartBackend starts a backend on a free 127.0.0.1 port.
+// Release lets every /slow request (now and later) finish.
+func (b *Backend) Release() { b.once.Do(func() { close(b.release) }) }
+
+// StartBackend starts a backend on a free 127.0.0.1 port. GET /slow is
+// held open until Release.
 func StartBackend(t testing.TB, name string) *Backend {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &Backend{Name: name, Port: ln.Addr().(*net.TCPAddr).Port, ln: ln}
+	b := &Backend{Name: name, Port: ln.Addr().(*net.TCPAddr).Port, ln: ln, release: make(chan struct{})}
 	b.srv = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b.Hits.Add(1)
+			if r.URL.Path == "/slow" {
+				// Hold the session open until Release (or the client
+				// goes), bounded so a forgotten Release cannot hang.
+				b.Slow.Add(1)
+				defer b.Slow.Add(-1)
+				select {
+				case <-b.release:
+				case <-r.Context().Done():
+				case <-time.After(30 * time.Second):
+				}
+				// Close the server-side connection too: HAProxy keeps
+				// idle ones for reuse, and `del server` waits until
+				// they are purged (pool-purge-delay rounds, ~15s).
+				w.Header().Set("Connection", "close")
+			}
 			w.Header().Set("X-Server", name)
 			fmt.Fprintln(w, name)
 		}),
@@ -236,6 +259,7 @@ func StartBackend(t testing.TB, name string) *Backend {
 
 // Stop closes the backend (it then refuses connections: "down").
 func (b *Backend) Stop() {
+	b.Release()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = b.srv.Shutdown(ctx)
