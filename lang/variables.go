@@ -51,7 +51,7 @@ type variable struct {
 	// environment, described by fromDesc).
 	from     *hcl.Range
 	fromDesc string
-	ok   bool
+	ok       bool
 }
 
 // noRefs lets an expression use functions but no references.
