@@ -100,6 +100,7 @@ func decodeConfig(files []*hcl.File) (*config, hcl.Diagnostics) {
 			Severity: hcl.DiagError,
 			Summary:  "Missing project block",
 			Detail:   `A configuration needs exactly one project block, e.g. project "shop" { namespace = "shop" }; it names the estate and its Kubernetes namespace.`,
+			Subject:  firstFileRange(files),
 		})
 	}
 	return cfg, diags
@@ -141,4 +142,14 @@ func duplicateBlock(b, prev *hcl.Block) *hcl.Diagnostic {
 		Detail:   fmt.Sprintf("%s is already declared at %s. Each block is declared once across all files of a configuration; rename or remove one of them.", what, prev.DefRange),
 		Subject:  b.DefRange.Ptr(),
 	}
+}
+
+// firstFileRange points at the start of the first file, for problems of the
+// configuration as a whole.
+func firstFileRange(files []*hcl.File) *hcl.Range {
+	if len(files) == 0 {
+		return nil
+	}
+	r := files[0].Body.MissingItemRange()
+	return &r
 }

@@ -29,12 +29,12 @@ func (l *loader) add(d ...*hcl.Diagnostic) { l.diags = append(l.diags, d...) }
 // already failed (unknown values stand for those, so one mistake is
 // reported once rather than at every use).
 func (l *loader) eval(expr hcl.Expression, allowed map[string]bool, where string) (cty.Value, bool) {
-	_, d := l.cfg.references(expr, allowed, where)
+	refs, d := l.cfg.references(expr, allowed, where)
 	if d.HasErrors() {
 		l.add(d...)
 		return cty.NilVal, false
 	}
-	v, d := expr.Value(l.ctx)
+	v, d := expr.Value(l.scope(refs))
 	l.add(d...)
 	if d.HasErrors() || !v.IsWhollyKnown() {
 		return cty.NilVal, false
@@ -60,4 +60,20 @@ func (l *loader) blockRefObjects() map[string]cty.Value {
 
 func refValue(kind, name string) cty.Value {
 	return cty.ObjectVal(map[string]cty.Value{"kind": cty.StringVal(kind), "name": cty.StringVal(name)})
+}
+
+// scope returns an EvalContext holding only the roots refs use (var,
+// local, service, ...), so an expression cannot see what it did not
+// declare a dependency on. The values are shared, not copied.
+func (l *loader) scope(refs []reference) *hcl.EvalContext {
+	if len(refs) == 0 {
+		return &hcl.EvalContext{Functions: l.ctx.Functions}
+	}
+	vars := make(map[string]cty.Value, 2)
+	for _, r := range refs {
+		if v, ok := l.ctx.Variables[r.root]; ok {
+			vars[r.root] = v
+		}
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: l.ctx.Functions}
 }
