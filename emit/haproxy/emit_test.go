@@ -145,11 +145,6 @@ func TestFeatures(t *testing.T) {
 				}
 			}
 			checkWarnings(t, diags, f.warns)
-			if f.name == "backends_from" {
-				// The validator resolves names at load time; an
-				// in-cluster name cannot be checked here.
-				return
-			}
 			lbcheck.Require(t)
 			if err := lbcheck.HAProxy(arts[0].Data); err != nil {
 				t.Fatal(err)

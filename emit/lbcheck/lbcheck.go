@@ -31,7 +31,9 @@ var ErrMissing = errors.New("validator not installed")
 // certificate (deployed separately) and the server-state-file (HAProxy warns
 // at its first start until `nbac lb` saves state, and -dW makes that fatal).
 // When they are missing, the copy that is checked names a throw-away
-// certificate and an empty version-1 state file instead (see stand_in.go).
+// certificate and an empty version-1 state file instead, and server host
+// names (which resolve only where the file is deployed) become 127.0.0.1
+// (see stand_in.go).
 func HAProxy(cfg []byte) error {
 	bin, err := exec.LookPath(HAProxyBin)
 	if err != nil {
@@ -48,6 +50,7 @@ func HAProxy(cfg []byte) error {
 	if cfg, err = standIn(cfg, haproxyStateRe, func() (string, error) { return emptyState(dir) }); err != nil {
 		return err
 	}
+	cfg = loopbackNames(cfg, haproxyServerRe)
 	file := filepath.Join(dir, "haproxy.cfg")
 	if err := os.WriteFile(file, cfg, 0o600); err != nil {
 		return err
@@ -61,7 +64,8 @@ func HAProxy(cfg []byte) error {
 
 // Nginx validates conf with `nginx -t -q -c ABS_FILE -p TMPDIR/`; a [warn]
 // (or worse) line on stderr is a failure even when nginx exits 0. A missing
-// certificate or key file is replaced by a throw-away one, as for HAProxy.
+// certificate or key file is replaced by a throw-away one, and server host
+// names by 127.0.0.1, as for HAProxy.
 func Nginx(conf []byte) error {
 	bin, err := exec.LookPath(NginxBin)
 	if err != nil {
@@ -75,6 +79,7 @@ func Nginx(conf []byte) error {
 	if conf, err = standIn(conf, nginxCertRe, func() (string, error) { return selfSigned(dir) }); err != nil {
 		return err
 	}
+	conf = loopbackNames(conf, nginxServerRe)
 	file := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(file, conf, 0o600); err != nil {
 		return err

@@ -119,3 +119,17 @@ func TestMissingCertificateStandIn(t *testing.T) {
 		t.Fatal("stand-in hid an error")
 	}
 }
+
+func TestHostNamesStandIn(t *testing.T) {
+	Require(t)
+	h := strings.Replace(goodHAProxy, "server s1 127.0.0.1:9001", "server s1 api.shop.svc.cluster.local:9001 init-addr last,libc,none", 1)
+	if err := HAProxy([]byte(h)); err != nil {
+		t.Fatalf("host name not stood in: %v", err)
+	}
+	n := strings.Replace(goodNginx, "    server { listen", "    upstream u { server api.shop.svc.cluster.local:80 weight=1; server 10.0.0.1:80; }\n    server { listen", 1)
+	n = strings.Replace(n, "{ server api", "{\n server api", 1)
+	n = strings.Replace(n, "; server 10", ";\n server 10", 1)
+	if err := Nginx([]byte(n)); err != nil {
+		t.Fatalf("host name not stood in: %v", err)
+	}
+}

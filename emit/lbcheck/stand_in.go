@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,15 +16,33 @@ import (
 )
 
 // Files a configuration names but that only exist where it is deployed
-// (certificates, HAProxy's server state) would make the validators fail on
-// a build machine. When such a file is missing, the copy that is checked
-// names a stand-in in the temp dir instead; nothing else is changed, so
-// every directive is still checked by the real program.
+// (certificates, HAProxy's server state), and server host names that only
+// resolve there, would make the validators fail on a build machine. When
+// such a file is missing, the copy that is checked names a stand-in in the
+// temp dir instead, and host names become 127.0.0.1; nothing else is
+// changed, so every directive is still checked by the real program.
 var (
 	haproxyCrtRe   = regexp.MustCompile(`(?m)^(\s*bind\s.*\scrt\s+)(\S+)`)
 	haproxyStateRe = regexp.MustCompile(`(?m)^(\s*server-state-file\s+)(\S+)\s*$`)
 	nginxCertRe    = regexp.MustCompile(`(?m)^(\s*ssl_certificate(?:_key)?\s+)([^\s;]+)(;)`)
+	// Server host names: both validators resolve them at load time, and
+	// where they resolve is a property of the deployment (a Kubernetes
+	// Service name resolves only inside its cluster).
+	haproxyServerRe = regexp.MustCompile(`(?m)^(\s*server\s+\S+\s+)([A-Za-z0-9.-]+)(:\d+\s)`)
+	nginxServerRe   = regexp.MustCompile(`(?m)^(\s*server\s+)([A-Za-z0-9.-]+)(:\d+[\s;])`)
 )
+
+// loopbackNames replaces every server host name (not an IP address)
+// matched by re with 127.0.0.1.
+func loopbackNames(cfg []byte, re *regexp.Regexp) []byte {
+	return re.ReplaceAllFunc(cfg, func(m []byte) []byte {
+		sub := re.FindSubmatch(m)
+		if _, err := netip.ParseAddr(string(sub[2])); err == nil {
+			return m
+		}
+		return append(append(append([]byte{}, sub[1]...), "127.0.0.1"...), sub[3]...)
+	})
+}
 
 // standIn replaces, in cfg, each path matched by re (group 2) that does not
 // exist with the stand-in made by mk (once per dir).

@@ -141,11 +141,6 @@ func TestFeatures(t *testing.T) {
 				}
 			}
 			checkWarnings(t, diags, f.warns)
-			if f.name == "backends_from" {
-				// Nginx resolves names at load time; an in-cluster
-				// name cannot be checked here (hence the warning).
-				return
-			}
 			lbcheck.Require(t)
 			if err := lbcheck.Nginx(arts[0].Data); err != nil {
 				t.Fatal(err)

@@ -122,7 +122,7 @@ func (c *lbChecker) top() {
 	for _, n := range lb.ServerNames {
 		c.str(lb.Src, "", "server_names", n, serverNameRule)
 	}
-	c.intRange(lb.Src, "", "max_conn", lb.MaxConn, 0, 1_000_000)
+	c.intRange(lb.Src, "", "max_conn", lb.MaxConn, 0, 10_000_000)
 	if lb.HealthPath != "" {
 		c.str(lb.Src, "", "health_path", lb.HealthPath, pathRule)
 	}
