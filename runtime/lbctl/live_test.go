@@ -333,7 +333,7 @@ func TestDelServerWaitsForSessions(t *testing.T) {
 	}()
 	lbctltest.Eventually(t, 5*time.Second, "the slow request to reach app2", func() bool { return l.app2.Slow.Load() == 1 })
 
-	short, cancel := context.WithTimeout(cx, 300*time.Millisecond)
+	short, cancel := context.WithTimeout(cx, time.Second)
 	defer cancel()
 	err := l.c.DelServer(short, "be_web", "app2")
 	if err == nil || !strings.Contains(err.Error(), "server be_web/app2 still had 1 sessions") || !strings.Contains(err.Error(), "it is in maint and was not deleted") {

@@ -207,16 +207,24 @@ func (c *Client) DelServer(ctx context.Context, backend, server string) error {
 	}
 	tick := time.NewTicker(c.pollInterval())
 	defer tick.Stop()
+	gaveUp := func() error {
+		_ = c.SetState(context.WithoutCancel(ctx), backend, server, Maint)
+		return fmt.Errorf("server %s still had %d sessions and %d queued requests when the wait ended (%v); it is in maint and was not deleted: retry, or wait for its clients to finish", bs, s.Sessions, s.Queued, ctx.Err())
+	}
 	for s.Sessions > 0 || s.Queued > 0 {
 		select {
 		case <-ctx.Done():
-			_ = c.SetState(context.WithoutCancel(ctx), backend, server, Maint)
-			return fmt.Errorf("server %s still had %d sessions and %d queued requests when the wait ended (%v); it is in maint and was not deleted: retry, or wait for its clients to finish", bs, s.Sessions, s.Queued, ctx.Err())
+			return gaveUp()
 		case <-tick.C:
 		}
-		if s, err = c.Server(ctx, backend, server); err != nil {
+		next, err := c.Server(ctx, backend, server)
+		if err != nil {
+			if ctx.Err() != nil {
+				return gaveUp()
+			}
 			return err
 		}
+		s = next
 	}
 	if err := c.SetState(ctx, backend, server, Maint); err != nil {
 		return err
