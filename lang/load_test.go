@@ -215,3 +215,24 @@ func TestNoConfiguration(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONErrors(t *testing.T) {
+	cases := []struct{ src, summary, detail string }{
+		{`{"project": {"p": {}}, "service": {"api": {"image": "a", "prot": 80}}}`, "Extraneous JSON object property", `Did you mean "port"`},
+		{`{"project": {"p": {}}, "service": {"api": {"image": "a"}`, "", ""},
+		{`{"project": {"p": {}}, "service": {"api": {"image": "a", "replicas": "${var.n}"}}}`, "Reference to undeclared input variable", ""},
+		{`{"project": {"p": {}}, "cache": {"c": {"l2": {"redis": "redis.main"}}}, "redis": {"main": {"address": "r:1"}}}`, "Incorrect attribute value type", "not a string"},
+	}
+	for _, c := range cases {
+		dir := writeConfig(t, map[string]string{"main.hcl.json": c.src})
+		res := Load(dir, Options{})
+		if res.Model != nil || !res.Diags.HasErrors() {
+			t.Errorf("%s: want an error", c.src)
+			continue
+		}
+		d := res.Diags[0]
+		if !strings.Contains(d.Summary, c.summary) || !strings.Contains(d.Detail, c.detail) || d.Subject == nil {
+			t.Errorf("%s: got %s", c.src, describeDiag(d))
+		}
+	}
+}
