@@ -61,7 +61,7 @@ func (c *lbChecker) fail(src schema.Source, block, attr, summary, detail string)
 func (c *lbChecker) str(src schema.Source, block, attr, val string, r lbRule) {
 	if msg := r.check(val); msg != "" {
 		c.fail(src, block, attr, fmt.Sprintf("invalid %s %s", attr, lbQuote(val)),
-			fmt.Sprintf("%s must be %s (%s). Values reach HAProxy and Nginx configurations, so only this allow-list is accepted.", attr, r.what, msg))
+			fmt.Sprintf("%s must be %s; %s. Values reach HAProxy and Nginx configurations, so only this allow-list is accepted.", attr, r.what, msg))
 	}
 }
 
@@ -223,7 +223,9 @@ func (c *lbChecker) tls() {
 	}
 	const blk = "tls"
 	c.str(t.Src, blk, "certificate", t.Certificate, filePathRule)
-	if t.Key != "" {
+	// The key defaults to the certificate file at lowering: check it only
+	// when it differs, so one bad path gives one diagnostic.
+	if t.Key != "" && t.Key != t.Certificate {
 		c.str(t.Src, blk, "key", t.Key, filePathRule)
 	}
 	if t.HTTPPort != 0 {
@@ -340,10 +342,10 @@ func (c *lbChecker) targetRules() {
 		b := &lb.Backends[i]
 		blk := schema.Describe("backend", b.Name)
 		if haproxy && b.Weight > 256 {
-			c.fail(b.Src, blk, "weight", fmt.Sprintf("weight %d is above HAProxy's maximum of 256", b.Weight), "HAProxy weights are 0..256; scale the weights of this load balancer down.")
+			c.fail(b.Src, blk, "weight", fmt.Sprintf("haproxy: weight %d is above the maximum of 256", b.Weight), "HAProxy weights are 0..256; scale the weights of this load balancer down.")
 		}
 		if nginx && b.Weight < 1 {
-			c.fail(b.Src, blk, "weight", fmt.Sprintf("weight %d is not accepted by Nginx", b.Weight), "Nginx weights start at 1 (weight=0 is invalid there); remove the backend, or drop nginx from targets to keep a drained HAProxy server.")
+			c.fail(b.Src, blk, "weight", fmt.Sprintf("nginx: weight %d is not accepted", b.Weight), "Nginx weights start at 1 (weight=0 is invalid there); remove the backend, or drop nginx from targets to keep a drained HAProxy server.")
 		}
 	}
 	if nginx && hashBalanced(lb) {

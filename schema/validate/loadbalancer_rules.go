@@ -55,7 +55,7 @@ var (
 	}}
 	cookieRule = lbRule{"a cookie name: a letter or _, then letters, digits or _ (at most 64)", func(s string) string {
 		if !cookieRe.MatchString(s) {
-			return "it must match " + cookieRe.String() + " (Nginx reads $cookie_NAME only up to the first other character)"
+			return "it must match " + cookieRe.String() + ", since Nginx reads $cookie_NAME only up to the first other character"
 		}
 		return ""
 	}}

@@ -86,8 +86,8 @@ func TestRules(t *testing.T) {
 		{"all backup", func(lb *schema.LoadBalancer) { lb.Backends[0].Backup, lb.Backends[1].Backup = true, true }, lbAt("backend"), "every backend is a backup"},
 		{"duplicate backend", func(lb *schema.LoadBalancer) { lb.Backends[1].Name = "app1" }, beAt(1, "name"), "declared twice"},
 		{"backend port", func(lb *schema.LoadBalancer) { lb.Backends[0].Port = 0 }, beAt(0, "address"), "out of range"},
-		{"haproxy weight", func(lb *schema.LoadBalancer) { lb.Backends[0].Weight = 300 }, beAt(0, "weight"), "above HAProxy's maximum of 256"},
-		{"nginx weight 0", func(lb *schema.LoadBalancer) { lb.Backends[0].Weight = 0 }, beAt(0, "weight"), "not accepted by Nginx"},
+		{"haproxy weight", func(lb *schema.LoadBalancer) { lb.Backends[0].Weight = 300 }, beAt(0, "weight"), "haproxy: weight 300 is above the maximum of 256"},
+		{"nginx weight 0", func(lb *schema.LoadBalancer) { lb.Backends[0].Weight = 0 }, beAt(0, "weight"), "nginx: weight 0 is not accepted"},
 		{"negative maxconn", func(lb *schema.LoadBalancer) { lb.Backends[0].MaxConn = -1 }, beAt(0, "max_conn"), "out of range"},
 		{"nginx backup + ip_hash", func(lb *schema.LoadBalancer) { lb.Algorithm = "ip_hash"; lb.Backends[1].Backup = true }, beAt(1, "backup"), "backup cannot be combined with algorithm"},
 		{"nginx backup + sticky", func(lb *schema.LoadBalancer) {
