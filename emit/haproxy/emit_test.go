@@ -111,6 +111,12 @@ func features() []feature {
 		{name: "tcp_admin_socket", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			lb.Stats = &schema.Stats{Listen: 8404, Socket: "ipv4@127.0.0.1:9999", Src: lbtest.Src("listen", "socket")}
 		}, want: []string{"stats socket ipv4@127.0.0.1:9999 level admin"}},
+		{name: "tcp_http_check_tls", edit: func(t *testing.T, lb *schema.LoadBalancer) {
+			lb.Mode = "tcp"
+			lb.ForwardedFor = false
+			lb.HealthCheck = lbtest.HealthCheck()
+			lb.TLS = &schema.TLS{Certificate: lbtest.Cert(t), Src: lbtest.Src("certificate")}
+		}, want: []string{"mode tcp", "option httpchk", "bind :8080 ssl crt " + "CERT"}},
 		{name: "backends_from", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			lb.Backends = nil
 			lb.BackendsFrom = &schema.BackendsFrom{Service: "api", Namespace: "shop", Port: 8000}
@@ -140,6 +146,9 @@ func TestFeatures(t *testing.T) {
 				lines[strings.TrimSpace(l)] = true
 			}
 			for _, w := range f.want {
+				if lb.TLS != nil {
+					w = strings.Replace(w, "CERT", lb.TLS.Certificate, 1)
+				}
 				if !lines[w] {
 					t.Errorf("missing line %q in\n%s", w, cfg)
 				}
