@@ -262,7 +262,11 @@ func lbStatus(ctx context.Context, c *lbctl.Client, lb *schema.LoadBalancer, std
 		if s.Backup {
 			health += " backup"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, lbAddr(s), s.Admin, health, s.Weight, s.Sessions, lbDrift(plan.Drift(s.Name), &drift))
+		admin := string(s.Admin)
+		if r := s.AdminReason(); r != "" && r != "operator" {
+			admin += " (" + r + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, lbAddr(s), admin, health, s.Weight, s.Sessions, lbDrift(plan.Drift(s.Name), &drift))
 	}
 	for _, a := range plan.Actions {
 		if a.Kind == lbctl.ActAdd {

@@ -18,11 +18,16 @@ import (
 // a state file in a temp dir, and dials the socket.
 func controlled(t *testing.T, lb *schema.LoadBalancer) (*lbctl.Client, *lbctltest.Proc, context.Context) {
 	t.Helper()
+	return controlledOn(t, targets[0], lb)
+}
+
+func controlledOn(t *testing.T, tg target, lb *schema.LoadBalancer) (*lbctl.Client, *lbctltest.Proc, context.Context) {
+	t.Helper()
 	lbctltest.Binary(t, "haproxy")
 	dir := t.TempDir()
 	lb.Stats = &schema.Stats{Listen: lbctltest.FreePort(t), Path: "/stats",
 		Socket: filepath.Join(dir, "admin.sock"), StateFile: stateFile(dir)}
-	_, p := run(t, targets[0], *lb)
+	_, p := run(t, tg, *lb)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	c, err := lbctl.Dial(ctx, lb.Stats.Socket)
@@ -38,33 +43,45 @@ func controlled(t *testing.T, lb *schema.LoadBalancer) (*lbctl.Client, *lbctltes
 func TestLbctlAgreesWithTheEmitter(t *testing.T) {
 	a, b, spare := lbctltest.StartBackend(t, "a"), lbctltest.StartBackend(t, "b"), lbctltest.StartBackend(t, "spare")
 	for _, tc := range []struct {
-		name string
-		edit func(*schema.LoadBalancer)
+		name    string
+		edit    func(*schema.LoadBalancer)
+		lenient bool // HAProxy warns about the config (see HAProxyLenient)
 	}{
-		{"plain", func(*schema.LoadBalancer) {}},
+		{"plain", func(*schema.LoadBalancer) {}, false},
 		{"weights backup maxconn check", func(lb *schema.LoadBalancer) {
 			lb.Algorithm = "weighted_round_robin"
 			lb.Backends[0].Weight, lb.Backends[1].Weight, lb.Backends[1].MaxConn = 30, 256, 50
 			lb.Backends[2].Backup = true
 			lb.HealthCheck = fastCheck()
-		}},
+		}, false},
 		{"least connections cookie", func(lb *schema.LoadBalancer) {
 			lb.Algorithm = "least_connections"
 			lb.Sticky = &schema.Sticky{Cookie: "SRV"}
 			lb.Backends[2].Weight = 0 // HAProxy only: Nginx has no weight 0
 			lb.Targets = []string{"haproxy"}
-		}},
-		{"ip hash", func(lb *schema.LoadBalancer) { lb.Algorithm = "ip_hash"; lb.Targets = []string{"haproxy"} }},
+		}, false},
+		{"ip hash", func(lb *schema.LoadBalancer) { lb.Algorithm = "ip_hash"; lb.Targets = []string{"haproxy"} }, false},
+		// The Service DNS name does not resolve here: HAProxy starts the
+		// server without an address (init-addr none), and lbctl still
+		// recognises it by its host name.
+		{"backends_from", func(lb *schema.LoadBalancer) {
+			lb.Backends = nil
+			lb.BackendsFrom = &schema.BackendsFrom{Service: "api", Namespace: "shop", Port: 8000}
+		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lb := newLB(t, a, b, spare)
 			tc.edit(&lb)
-			c, _, ctx := controlled(t, &lb)
+			tg := targets[0]
+			if tc.lenient {
+				tg = lenient
+			}
+			c, _, ctx := controlledOn(t, tg, &lb)
 			p, err := c.Plan(ctx, &lb, lbctl.SyncOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.Backend != lbctl.BackendName(&lb) || len(p.Live) != 3 || len(p.Actions) != 0 {
+			if p.Backend != lbctl.BackendName(&lb) || len(p.Live) != len(lbctl.DesiredServers(&lb)) || len(p.Actions) != 0 {
 				t.Errorf("fresh config vs its model: backend %s, %d live servers, plan %v", p.Backend, len(p.Live), p.Actions)
 			}
 		})
@@ -187,11 +204,7 @@ func TestSavedStateSurvivesARestart(t *testing.T) {
 	if err := proc.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	restoring := targets[0]
-	restoring.start = func(t *testing.T, dir, cfg string, ports []int, files ...string) *lbctltest.Proc {
-		return lbctltest.HAProxyRestoring(t, dir, cfg, ports, files...)
-	}
-	_, proc2 := run(t, restoring, lb)
+	_, proc2 := run(t, lenient, lb)
 	c2, err := lbctl.Dial(ctx, lb.Stats.Socket)
 	if err != nil {
 		t.Fatal(err)
@@ -211,6 +224,12 @@ func TestSavedStateSurvivesARestart(t *testing.T) {
 		t.Errorf("after restart: app1 %s (want drain), app2 weight %d (want 7)", s1.Admin, s2.Weight)
 	}
 }
+
+// lenient is the HAProxy target without -dW (see lbctltest.HAProxyLenient).
+var lenient = target{name: "haproxy", emit: targets[0].emit, path: targets[0].path,
+	start: func(t *testing.T, dir, cfg string, ports []int, files ...string) *lbctltest.Proc {
+		return lbctltest.HAProxyLenient(t, dir, cfg, ports, files...)
+	}}
 
 func cookie(name, value string) *http.Cookie { return &http.Cookie{Name: name, Value: value} }
 

@@ -41,6 +41,12 @@ func TestParseServersStateAndStat(t *testing.T) {
 	if got := rows["be_app/s3"]["slim"]; got != "7" {
 		t.Errorf("s3 slim = %q, want 7 (maxconn)", got)
 	}
+	if r := []string{servers[0].AdminReason(), servers[1].AdminReason(), servers[2].AdminReason()}; r[0] != "operator" || r[1] != "" || r[2] != "operator" || !servers[0].Forced() || servers[1].Forced() {
+		t.Errorf("admin reasons = %q", r)
+	}
+	if dns := (Server{Admin: Maint, AdminFlags: admRMaint}); dns.Forced() || dns.AdminReason() != "dns" {
+		t.Errorf("a server in maint for DNS: forced %t, reason %q", dns.Forced(), dns.AdminReason())
+	}
 	if servers[2].Host() != "host.example" || servers[0].Host() != "127.0.0.1" {
 		t.Errorf("Host() = %q, %q", servers[2].Host(), servers[0].Host())
 	}

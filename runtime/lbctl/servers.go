@@ -84,6 +84,33 @@ type Server struct {
 	MaxConn     int // slim: the server's maxconn, 0 = none
 }
 
+// Forced reports whether an operator or the config put the server in
+// drain or maint (bits `set server ... state ready` clears), as opposed to
+// HAProxy itself: a failed DNS resolution or a tracked server's state.
+func (s Server) Forced() bool { return s.AdminFlags&(admFMaint|admFDrain|admCMaint) != 0 }
+
+// AdminReason says why a server is not ready: "operator" (the runtime API
+// or stats page), "config" (disabled in the config, or a new dynamic
+// server), "tracked" (inherited), "dns" (resolution failed) or "fqdn"
+// (address being changed); "" when ready. Several may apply; the first
+// in this order is named.
+func (s Server) AdminReason() string {
+	f := s.AdminFlags
+	switch {
+	case f&(admFMaint|admFDrain) != 0:
+		return "operator"
+	case f&admCMaint != 0:
+		return "config"
+	case f&(admIMaint|admIDrain) != 0:
+		return "tracked"
+	case f&admRMaint != 0:
+		return "dns"
+	case f&admHMaint != 0:
+		return "fqdn"
+	}
+	return ""
+}
+
 // Host is the address the server was configured with: the FQDN if any,
 // else the IP.
 func (s Server) Host() string {

@@ -161,7 +161,10 @@ func (c *Client) Plan(ctx context.Context, lb *schema.LoadBalancer, opts SyncOpt
 		if d.MaxConn != s.MaxConn {
 			act(ActMaxConn, d, s, fmt.Sprintf("maxconn %d -> %d", s.MaxConn, d.MaxConn))
 		}
-		if s.Admin != Ready && !opts.KeepAdminState {
+		// Only states an operator (or the config) set can be cleared; a
+		// server HAProxy put in maint because its name does not resolve
+		// comes back by itself.
+		if s.Admin != Ready && s.Forced() && !opts.KeepAdminState {
 			act(ActEnable, d, s, fmt.Sprintf("state %s -> ready", s.Admin))
 		}
 	}

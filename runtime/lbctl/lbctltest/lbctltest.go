@@ -82,11 +82,11 @@ func HAProxy(t testing.TB, dir, cfg string, waitPorts []int, waitFiles ...string
 	return haproxy(t, true, dir, cfg, waitPorts, waitFiles)
 }
 
-// HAProxyRestoring is HAProxy for a config whose server-state-file holds
-// changed servers: HAProxy reports a restored drain or maint as a warning
-// ("remains in forced drain mode"), so -dW cannot be used and the config
-// is checked with plain -c.
-func HAProxyRestoring(t testing.TB, dir, cfg string, waitPorts []int, waitFiles ...string) *Proc {
+// HAProxyLenient is HAProxy for a config whose warnings are expected, so
+// it is checked with plain -c instead of -dW: a server-state-file that
+// restores a drain ("remains in forced drain mode"), or a server name that
+// does not resolve here ("disabling server").
+func HAProxyLenient(t testing.TB, dir, cfg string, waitPorts []int, waitFiles ...string) *Proc {
 	t.Helper()
 	return haproxy(t, false, dir, cfg, waitPorts, waitFiles)
 }
