@@ -45,7 +45,7 @@ func (cfg *config) references(expr hcl.Expression, allowed map[string]bool, wher
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Unknown reference",
-				Detail:   fmt.Sprintf("There is nothing called %q. References start with one of %v.%s", root, roots, didYouMean(root, roots)),
+				Detail:   fmt.Sprintf("There is nothing called %q. References start with one of %v.%s%s", root, roots, didYouMean(root, roots), terraformHint[root]),
 				Subject:  rng.Ptr(),
 			})
 			continue
@@ -112,4 +112,13 @@ func allowedList(allowed map[string]bool) string {
 	}
 	sort.Strings(out)
 	return fmt.Sprint(out)
+}
+
+// terraformHint explains Terraform names that nbac deliberately lacks.
+var terraformHint = map[string]string{
+	"path":      " nbac has no path object: file() already reads relative to the configuration directory.",
+	"each":      " Top-level blocks have no for_each; generate nested blocks with a dynamic block instead.",
+	"count":     " Blocks have no count; use replicas, or a dynamic block for nested blocks.",
+	"self":      " nbac has no self references; use a local value shared by both places.",
+	"terraform": " There are no workspaces; pass the environment as a variable (-var-file).",
 }
