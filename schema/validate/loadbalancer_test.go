@@ -124,6 +124,13 @@ func TestRules(t *testing.T) {
 		}, func(lb *schema.LoadBalancer) *hcl.Range { return lb.Sticky.Src.Range("cookie") }, "cookie affinity needs mode"},
 		{"tcp forwarded_for", func(lb *schema.LoadBalancer) { lb.Mode = "tcp" }, lbAt("forwarded_for"), "forwarded_for needs mode"},
 		{"tcp health_path", func(lb *schema.LoadBalancer) { lb.Mode, lb.ForwardedFor, lb.HealthPath = "tcp", false, "/h" }, lbAt("health_path"), "health_path needs mode"},
+		{"tcp server_names", func(lb *schema.LoadBalancer) {
+			lb.Mode, lb.ForwardedFor, lb.ServerNames = "tcp", false, []string{"a.example.com"}
+		}, lbAt("server_names"), "server_names needs mode"},
+		{"tcp keep_alive written", func(lb *schema.LoadBalancer) {
+			lb.Mode, lb.ForwardedFor = "tcp", false
+			lb.Timeouts.Src = lbtest.Src("keep_alive")
+		}, func(lb *schema.LoadBalancer) *hcl.Range { return lb.Timeouts.Src.Range("keep_alive") }, "keep_alive needs mode"},
 		{"cookie and client_ip", func(lb *schema.LoadBalancer) {
 			lb.Sticky = &schema.Sticky{Cookie: "SID", ClientIP: true, Src: lbtest.Src("cookie", "client_ip")}
 		}, func(lb *schema.LoadBalancer) *hcl.Range { return lb.Sticky.Src.Range("client_ip") }, "both set"},
