@@ -236,3 +236,25 @@ func TestJSONErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestL1BoundedByBytes(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.hcl": `
+project "p" {}
+cache "a" {
+  l1 { max_bytes = "64Mi" }
+}
+cache "b" {
+  l1 { max_bytes = 1024 }
+}
+`})
+	res := Load(dir, Options{})
+	if res.Model == nil {
+		t.Fatalf("diagnostics:\n%s", renderDiags(res))
+	}
+	if l1 := res.Model.Cache("a").L1; l1.MaxBytes != 64<<20 || l1.MaxEntries != 0 {
+		t.Errorf("a: %+v", l1)
+	}
+	if l1 := res.Model.Cache("b").L1; l1.MaxBytes != 1024 || l1.MaxEntries != 0 {
+		t.Errorf("b: %+v", l1)
+	}
+}

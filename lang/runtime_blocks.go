@@ -102,8 +102,12 @@ func (l *loader) lowerCache(blk *hcl.Block) schema.Cache {
 		t := &schema.L1Cache{}
 		t.Src.Block = l1.DefRange
 		lb, _ := l.open(l1.Body, l1Schema, &t.Src, fmt.Sprintf("l1 of cache %q", c.Name))
-		t.MaxEntries = lb.integer("max_entries", 10000, 0, 1<<30)
 		t.MaxBytes = lb.bytes("max_bytes")
+		defEntries := 10000 // a byte bound alone is enough; otherwise bound by count
+		if lb.c.Attributes["max_bytes"] != nil {
+			defEntries = 0
+		}
+		t.MaxEntries = lb.integer("max_entries", defEntries, 0, 1<<30)
 		t.TTL = lb.duration("ttl", 5*time.Minute, time.Millisecond)
 		t.Jitter = lb.number("jitter", 0, 0, 0.5)
 		if t.MaxEntries == 0 && t.MaxBytes == 0 {
