@@ -192,3 +192,45 @@ func TestRedirectGoesToHTTPS(t *testing.T) {
 		}
 	})
 }
+
+// TestTCPModeSpreadsConnections: in tcp mode (HAProxy `mode tcp`, Nginx
+// `stream {}`), each connection goes to a server by weight; HTTP rides on
+// it untouched.
+func TestTCPModeSpreadsConnections(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg target) {
+		app1, app2 := lbctltest.StartBackend(t, "app1"), lbctltest.StartBackend(t, "app2")
+		lb := newLB(t, app1, app2)
+		lb.Mode = "tcp"
+		lb.ForwardedFor = false
+		lb.Algorithm = "weighted_round_robin"
+		lb.Backends[0].Weight, lb.Backends[1].Weight = 200, 100
+		run(t, tg, lb)
+		got := lbctltest.Spread(t, client(), url(lb), 60)
+		if !within(got["app1"], 40, 3) || got["app1"]+got["app2"] != 60 {
+			t.Errorf("tcp mode, weights 200:100 over 60 connections: %v, want about 40/20", got)
+		}
+	})
+}
+
+func TestForwardedHeadersAndHealthEndpoint(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg target) {
+		app := lbctltest.StartBackend(t, "app1")
+		lb := newLB(t, app)
+		lb.HealthPath = "/lb-health"
+		run(t, tg, lb)
+		c := client()
+		code, srv, resp := get(t, c, url(lb)+"x")
+		if code != http.StatusOK || srv != "app1" ||
+			resp.Header.Get("X-Seen-Forwarded-For") != "127.0.0.1" || resp.Header.Get("X-Seen-Forwarded-Proto") != "http" {
+			t.Errorf("proxied request: %d from %q, backend saw X-Forwarded-For %q, X-Forwarded-Proto %q; want 127.0.0.1, http",
+				code, srv, resp.Header.Get("X-Seen-Forwarded-For"), resp.Header.Get("X-Seen-Forwarded-Proto"))
+		}
+		hits := app.Hits.Load()
+		if code, srv, _ := get(t, c, url(lb)+"lb-health"); code != http.StatusOK || srv != "" {
+			t.Errorf("GET /lb-health: %d from %q, want 200 from the load balancer itself", code, srv)
+		}
+		if app.Hits.Load() != hits {
+			t.Error("the health endpoint was proxied to a backend")
+		}
+	})
+}

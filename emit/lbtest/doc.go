@@ -4,7 +4,9 @@
 // dirs, stopped by PID), in front of small in-process Go HTTP backends.
 // They check what the configs mean, not how they read: requests spread by
 // weight, a backup takes over when the primaries are down, the rate limit
-// answers 429, the cookie pins a client, plain HTTP redirects to https,
+// answers 429, the cookie pins a client, plain HTTP redirects to https
+// (with HSTS), tcp mode balances connections, X-Forwarded-For/Proto reach
+// the backend and the health endpoint is answered by the load balancer;
 // and runtime/lbctl drives the emitted HAProxy config (its naming agrees
 // with the emitter's; disable/drain/enable move traffic; Sync adds and
 // removes servers without a reload).

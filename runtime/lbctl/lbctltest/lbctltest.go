@@ -204,7 +204,8 @@ func (s *syncBuffer) String() string {
 }
 
 // Backend is an in-process HTTP server that answers every request with its
-// name (body and X-Server header) and counts what it served.
+// name (body and X-Server header), echoes the X-Forwarded-For/Proto it
+// received (X-Seen-Forwarded-For/Proto) and counts what it served.
 type Backend struct {
 	Name string
 	Port int
@@ -248,6 +249,9 @@ func StartBackend(t testing.TB, name string) *Backend {
 				w.Header().Set("Connection", "close")
 			}
 			w.Header().Set("X-Server", name)
+			// Echo what the load balancer added, for header tests.
+			w.Header().Set("X-Seen-Forwarded-For", r.Header.Get("X-Forwarded-For"))
+			w.Header().Set("X-Seen-Forwarded-Proto", r.Header.Get("X-Forwarded-Proto"))
 			fmt.Fprintln(w, name)
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
