@@ -122,6 +122,14 @@ func TestLBAgainstHAProxy(t *testing.T) {
 		t.Errorf("weights 3:1: %v", got)
 	}
 
+	// A server name cannot carry a second command (HAProxy splits on ';').
+	if code, _, stderr := lbRun("lb", "disable", src, "web", "app1;set server be_web/app2 state maint"); code != exitError || !strings.Contains(stderr, "invalid argument: server name") {
+		t.Errorf("hostile server name: exit %d\n%s", code, stderr)
+	}
+	if got := lbctltest.Spread(t, c, url, 4); got["app1"] != 3 || got["app2"] != 1 {
+		t.Errorf("after the refused hostile name, weights 3:1 over 4: %v (was a command injected?)", got)
+	}
+
 	lb("drain", src, "web", "app1")
 	if got := lbctltest.Spread(t, c, url, 10); got["app2"] != 10 {
 		t.Errorf("app1 draining: %v, want all on app2", got)
