@@ -1,6 +1,7 @@
 package lbcheck_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -20,13 +21,16 @@ import (
 // writes a file), or both emitters succeed, the configurations have the
 // intended structure, and both real validators accept them.
 func FuzzLoadBalancer(f *testing.F) {
-	f.Add("edge", "app.example.com", "/healthz", "/health", "app.example.com", "GET", "app1", "127.0.0.1", "SERVERID", "/stats", "/run/edge.sock", "/var/lib/edge.state", "round_robin")
-	f.Add("a", "*.example.org", "", "/ready?x=1&y", "", "HEAD", "b_2", "::1", "", "", "", "", "ip_hash")
-	f.Add("edge", "app.example.com", "/h;", "/health\n", "a b", "GET", "app1", "10.0.0.1", "SID$host", "/s", "/x#", "", "least_connections")
-	f.Add("e}", "{", "%[src]", "${HOME}", "'", "\"", "x\x00", "1.2.3.4%eth0", "a-b", "/a/../b", "/é", "", "weighted_round_robin")
-	f.Fuzz(func(t *testing.T, name, serverName, healthPath, hcPath, hcHost, hcMethod, beName, beHost, cookie, statsPath, socket, stateFile, algorithm string) {
+	f.Add("edge", "app.example.com", "/healthz", "/health", "app.example.com", "GET", "app1", "127.0.0.1", "SERVERID", "/stats", "/run/edge.sock", "/var/lib/edge.state", "round_robin", 8080, 100, 10)
+	f.Add("a", "*.example.org", "", "/ready?x=1&y", "", "HEAD", "b_2", "::1", "", "", "", "", "ip_hash", 1, 1, 1)
+	f.Add("edge", "app.example.com", "/h;", "/health\n", "a b", "GET", "app1", "10.0.0.1", "SID$host", "/s", "/x#", "", "least_connections", 65535, 256, 0)
+	f.Add("e}", "{", "%[src]", "${HOME}", "'", "\"", "x\x00", "1.2.3.4%eth0", "a-b", "/a/../b", "/é", "", "weighted_round_robin", 0, -1, 1000001)
+	f.Fuzz(func(t *testing.T, name, serverName, healthPath, hcPath, hcHost, hcMethod, beName, beHost, cookie, statsPath, socket, stateFile, algorithm string, listen, weight, rate int) {
 		lb := lbtest.Base("edge")
 		lb.Name = name
+		lb.Listen = listen
+		lb.Backends[0].Weight = weight
+		lb.RateLimit = &schema.RateLimit{RequestsPerSecond: rate, Burst: rate}
 		lb.Algorithm = algorithm
 		if serverName != "" {
 			lb.ServerNames = []string{serverName}
@@ -131,8 +135,8 @@ func checkNginxShape(t *testing.T, m *schema.Model, cfg string) {
 	if depth != 0 || servers != len(lbconf.Servers(m, lb)) {
 		t.Fatalf("depth %d, %d servers\n%s", depth, servers, cfg)
 	}
-	if !strings.Contains(cfg, "\n        listen 8080;\n") {
-		t.Fatalf("no listen 8080\n%s", cfg)
+	if want := fmt.Sprintf("\n        listen %d;\n", lb.Listen); !strings.Contains(cfg, want) {
+		t.Fatalf("no %q\n%s", want, cfg)
 	}
 }
 
