@@ -3,7 +3,10 @@ package lbctl
 import (
 	"context"
 	"errors"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -114,5 +117,20 @@ func TestDidYouMean(t *testing.T) {
 	}
 	if s := didYouMean("completely", []string{"app1"}); s != "" {
 		t.Errorf("far name got a suggestion %q", s)
+	}
+}
+
+// Root reads any socket, so the permission path is checked on the error
+// a non-owner gets from connect(2).
+func TestDialErrorPermission(t *testing.T) {
+	c := &Client{network: "unix", address: "/run/haproxy/admin.sock", socket: "/run/haproxy/admin.sock"}
+	err := c.dialError(&net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.EACCES)})
+	want := "permission denied on HAProxy stats socket /run/haproxy/admin.sock: run as the socket's owner or widen its `mode`/`user`/`group` on the `stats socket` line"
+	if !errors.Is(err, ErrPermission) || err.Error() != want {
+		t.Errorf("err = %v\nwant  %s", err, want)
+	}
+	err = c.dialError(&net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)})
+	if !errors.Is(err, ErrNoSocket) || !strings.Contains(err.Error(), "a stale socket?") {
+		t.Errorf("refused: %v", err)
 	}
 }
