@@ -356,6 +356,10 @@ func (c *lbChecker) targetRules() {
 			c.fail(b.Src, blk, "weight", fmt.Sprintf("nginx: weight %d is not accepted", b.Weight), "Nginx weights start at 1 (weight=0 is invalid there); remove the backend, or drop nginx from targets to keep a drained HAProxy server.")
 		}
 	}
+	if nginx && lb.MaxConn > 65535 {
+		c.fail(lb.Src, "", "max_conn", fmt.Sprintf("nginx: max_conn %d is above the maximum of 65535", lb.MaxConn),
+			"Nginx enforces max_conn with limit_conn, which counts at most 65535 connections per listener; lower max_conn or drop nginx from targets.")
+	}
 	if nginx && hashBalanced(lb) {
 		for i := range lb.Backends {
 			b := &lb.Backends[i]

@@ -88,6 +88,7 @@ func TestRules(t *testing.T) {
 		{"backend port", func(lb *schema.LoadBalancer) { lb.Backends[0].Port = 0 }, beAt(0, "address"), "out of range"},
 		{"haproxy weight", func(lb *schema.LoadBalancer) { lb.Backends[0].Weight = 300 }, beAt(0, "weight"), "haproxy: weight 300 is above the maximum of 256"},
 		{"nginx weight 0", func(lb *schema.LoadBalancer) { lb.Backends[0].Weight = 0 }, beAt(0, "weight"), "nginx: weight 0 is not accepted"},
+		{"nginx global maxconn", func(lb *schema.LoadBalancer) { lb.MaxConn = 70000 }, lbAt("max_conn"), "nginx: max_conn 70000 is above the maximum of 65535"},
 		{"negative maxconn", func(lb *schema.LoadBalancer) { lb.Backends[0].MaxConn = -1 }, beAt(0, "max_conn"), "out of range"},
 		{"nginx backup + ip_hash", func(lb *schema.LoadBalancer) { lb.Algorithm = "ip_hash"; lb.Backends[1].Backup = true }, beAt(1, "backup"), "backup cannot be combined with algorithm"},
 		{"nginx backup + sticky", func(lb *schema.LoadBalancer) {
