@@ -24,7 +24,11 @@ var colours = map[Action]string{Add: green, Change: yellow, Remove: red}
 func (p *Plan) WriteText(w io.Writer, color bool) error {
 	pw := &printer{w: w, color: color}
 	for _, c := range p.Changes {
-		pw.line(c.Action, "", c.Path+"  "+origin(c))
+		header := c.Path
+		if o := origin(c); o != "" {
+			header += "  " + o
+		}
+		pw.line(c.Action, "", header)
 		for _, o := range c.Objects {
 			lines := objectLines(o)
 			pw.line(o.Action, "    ", lines[0])
