@@ -3,6 +3,7 @@ package nginx
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -128,9 +129,11 @@ func (b *builder) warnings() {
 }
 
 // failTimeout is how long a failed server is left alone: interval x fall,
-// the time HAProxy would take to mark it down.
+// the time HAProxy would take to mark it down, rounded up to whole seconds
+// (Nginx reads fail_timeout in seconds and rejects "ms").
 func failTimeout(hc *schema.HealthCheck) string {
-	return lbconf.Duration(hc.Interval * schema.Duration(hc.Fall))
+	d := (hc.Interval.D()*time.Duration(hc.Fall) + time.Second - 1).Truncate(time.Second)
+	return lbconf.Duration(schema.Duration(d))
 }
 
 func (b *builder) httpBlock(root block) {

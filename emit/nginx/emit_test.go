@@ -48,6 +48,12 @@ func features() []feature {
 		{name: "http_check", edit: func(t *testing.T, lb *schema.LoadBalancer) { lb.HealthCheck = lbtest.HealthCheck() },
 			want:  []string{"server 127.0.0.1:9001 weight=100 max_fails=3 fail_timeout=15s;", "proxy_next_upstream error timeout http_502 http_503 http_504;"},
 			warns: []string{"active health checks are NGINX Plus only"}},
+		{name: "fail_timeout_whole_seconds", edit: func(t *testing.T, lb *schema.LoadBalancer) {
+			lb.HealthCheck = lbtest.HealthCheck()
+			lb.HealthCheck.Interval = lbtest.D("300ms")
+			lb.HealthCheck.Fall = 2
+		}, want: []string{"server 127.0.0.1:9001 weight=100 max_fails=2 fail_timeout=1s;"},
+			warns: []string{"active health checks are NGINX Plus only"}},
 		{name: "per_server_maxconn", edit: func(t *testing.T, lb *schema.LoadBalancer) { lb.Backends[0].MaxConn = 200 },
 			want:  []string{"server 127.0.0.1:9001 weight=100 max_conns=200;"},
 			warns: []string{"max_conn has no queue"}},

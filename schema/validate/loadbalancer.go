@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -72,10 +73,19 @@ func (c *lbChecker) intRange(src schema.Source, block, attr string, v, lo, hi in
 	}
 }
 
+// maxLBDuration bounds every load-balancer duration: HAProxy's timers
+// overflow at 2^31 ms (about 24.8 days), and a day is already far beyond
+// any sensible timeout or check interval.
+const maxLBDuration = 24 * time.Hour
+
 func (c *lbChecker) positive(src schema.Source, block, attr string, d schema.Duration) {
-	if d <= 0 {
+	switch {
+	case d <= 0:
 		c.fail(src, block, attr, fmt.Sprintf("%s must be a duration greater than zero", attr),
 			fmt.Sprintf("Write a Go duration such as \"5s\" or \"1m30s\"; got %s.", d))
+	case d.D() > maxLBDuration:
+		c.fail(src, block, attr, fmt.Sprintf("%s %s is longer than 24h", attr, d),
+			"Load-balancer timeouts and check intervals are at most 24h (HAProxy's timers overflow near 25 days).")
 	}
 }
 

@@ -112,6 +112,7 @@ func TestRules(t *testing.T) {
 		{"tcp check with path", func(lb *schema.LoadBalancer) { lb.HealthCheck = lbtest.HealthCheck(); lb.HealthCheck.Type = "tcp" }, hcAt("path"), `path needs type = "http"`},
 		{"method typo", func(lb *schema.LoadBalancer) { lb.HealthCheck = lbtest.HealthCheck(); lb.HealthCheck.Method = "get" }, hcAt("method"), "unknown method"},
 		{"timeout 0", func(lb *schema.LoadBalancer) { lb.Timeouts.Connect = 0 }, func(lb *schema.LoadBalancer) *hcl.Range { return lb.Timeouts.Src.Range("connect") }, "connect must be a duration greater than zero"},
+		{"timeout 25 days", func(lb *schema.LoadBalancer) { lb.Timeouts.Server = lbtest.D("600h") }, func(lb *schema.LoadBalancer) *hcl.Range { return lb.Timeouts.Src.Range("server") }, "server 600h0m0s is longer than 24h"},
 		{"rate 0", func(lb *schema.LoadBalancer) {
 			lb.RateLimit = &schema.RateLimit{Src: lbtest.Src("requests_per_second")}
 		}, func(lb *schema.LoadBalancer) *hcl.Range { return lb.RateLimit.Src.Range("requests_per_second") }, "out of range"},
