@@ -186,7 +186,11 @@ func (b *builder) httpBlock(root block) {
 	}
 	l := s.open("location", w("/"))
 	if r := lb.RateLimit; r != nil {
-		l.addw("limit_req", "zone="+rateZone(lb), "burst="+strconv.Itoa(r.Burst), "nodelay")
+		if r.Burst > 0 {
+			l.addw("limit_req", "zone="+rateZone(lb), "burst="+strconv.Itoa(r.Burst), "nodelay")
+		} else { // nginx rejects burst=0; no burst is its default
+			l.addw("limit_req", "zone="+rateZone(lb))
+		}
 	}
 	l.add("proxy_pass", w("http://"+upstream(lb)))
 	l.add("proxy_set_header", w("Host"), v("$host"))

@@ -83,6 +83,9 @@ func features() []feature {
 			lb.RateLimit = &schema.RateLimit{RequestsPerSecond: 10, Burst: 20, Src: lbtest.Src("requests_per_second", "burst")}
 		}, want: []string{"limit_req_zone $binary_remote_addr zone=nbac_edge_rate:10m rate=10r/s;", "limit_req_status 429;",
 			"limit_req zone=nbac_edge_rate burst=20 nodelay;"}},
+		{name: "rate_limit_no_burst", edit: func(t *testing.T, lb *schema.LoadBalancer) {
+			lb.RateLimit = &schema.RateLimit{RequestsPerSecond: 3, Src: lbtest.Src("requests_per_second", "burst")}
+		}, want: []string{"limit_req zone=nbac_edge_rate;"}},
 		{name: "maxconn_health_stats", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			lb.MaxConn = 20000
 			lb.HealthPath = "/healthz"
