@@ -268,6 +268,9 @@ func (b *builder) healthCheck(be *section, hc *schema.HealthCheck) {
 		// The check speaks TLS to the server; no data travels on it and
 		// the model names no CA, so the certificate is not verified.
 		ds = append(ds, "check-ssl", "verify", "none")
+		if hc.Host != "" && !lbconf.IsIP(hc.Host) {
+			ds = append(ds, "check-sni", hc.Host) // servers picking a certificate by SNI
+		}
 	}
 	be.addw("default-server", ds...)
 }

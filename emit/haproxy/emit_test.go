@@ -56,7 +56,7 @@ func features() []feature {
 		{name: "https_check", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			lb.HealthCheck = lbtest.HealthCheck()
 			lb.HealthCheck.Type = "https"
-		}, want: []string{"default-server inter 5s rise 2 fall 3 check-ssl verify none"}},
+		}, want: []string{"default-server inter 5s rise 2 fall 3 check-ssl verify none check-sni app.example.com"}},
 		{name: "tcp_check", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			hc := lbtest.HealthCheck()
 			hc.Type, hc.Path, hc.Host, hc.Method, hc.ExpectStatus = "tcp", "", "", "", 0
