@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -66,45 +67,59 @@ type Stats struct {
 	Consumers   int64
 }
 
-// Credit bounds deliveries in flight in one consumer (the prefetch).
-type Credit struct{ slots chan struct{} }
+// Credit bounds deliveries in flight in one consumer (the prefetch). It is
+// taken and given back once per message, so it is a counter under a mutex
+// rather than a channel of tokens.
+type Credit struct {
+	mu   sync.Mutex
+	n    int
+	wake chan struct{} // made when someone waits; closed by Release
+}
 
 // NewCredit returns credit for n deliveries.
-func NewCredit(n int) *Credit {
-	c := &Credit{slots: make(chan struct{}, n)}
-	for range n {
-		c.slots <- struct{}{}
-	}
-	return c
-}
+func NewCredit(n int) *Credit { return &Credit{n: n} }
 
 // Acquire takes one unit, waiting for it.
 func (c *Credit) Acquire(ctx context.Context) error {
-	select {
-	case <-c.slots:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		c.mu.Lock()
+		if c.n > 0 {
+			c.n--
+			c.mu.Unlock()
+			return nil
+		}
+		if c.wake == nil {
+			c.wake = make(chan struct{})
+		}
+		wake := c.wake
+		c.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
 // TryAcquire takes up to n units without waiting and says how many.
 func (c *Credit) TryAcquire(n int) int {
-	got := 0
-	for got < n {
-		select {
-		case <-c.slots:
-			got++
-		default:
-			return got
-		}
-	}
+	c.mu.Lock()
+	got := min(n, c.n)
+	c.n -= got
+	c.mu.Unlock()
 	return got
 }
 
 // Release gives back n units.
 func (c *Credit) Release(n int) {
-	for range n {
-		c.slots <- struct{}{}
+	if n <= 0 {
+		return
 	}
+	c.mu.Lock()
+	c.n += n
+	if c.wake != nil {
+		close(c.wake)
+		c.wake = nil
+	}
+	c.mu.Unlock()
 }

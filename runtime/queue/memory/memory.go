@@ -5,6 +5,7 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nbac/nbac/runtime/queue"
@@ -46,11 +47,20 @@ func (b *Broker) Driver(cfg queue.Config) queue.Driver {
 	return &driver{s: s}
 }
 
+// item is a stored message; its delivery is built in place so a message
+// costs one allocation from publish to ack.
 type item struct {
-	env         queue.Envelope
-	id          uint64
-	due         time.Time
-	redelivered bool
+	d   queue.Delivery
+	id  uint64
+	due time.Time
+}
+
+func (it *item) set(env *queue.Envelope) {
+	it.d.Message, it.d.Attempt, it.d.Level = env.Message, env.Attempt, env.Level
+}
+
+func (it *item) envelope() queue.Envelope {
+	return queue.Envelope{Message: it.d.Message, Level: it.d.Level, Attempt: it.d.Attempt}
 }
 
 type state struct {
@@ -59,7 +69,7 @@ type state struct {
 	ready     [queue.Levels]deque
 	delayed   dueHeap
 	dlq       []*item
-	unacked   int64
+	unacked   atomic.Int64
 	consumers int64
 	nextID    uint64
 	waiters   int
@@ -76,14 +86,21 @@ func (s *state) signal() {
 }
 
 func (s *state) push(env queue.Envelope, now time.Time) {
+	it := &item{}
+	it.set(&env)
+	s.pushItem(it, now)
+}
+
+func (s *state) pushItem(it *item, now time.Time) {
 	s.nextID++
-	it := &item{env: env, id: s.nextID}
-	if env.Delay > 0 {
-		it.due = now.Add(env.Delay)
+	it.id = s.nextID
+	if it.d.Delay > 0 {
+		it.due = now.Add(it.d.Delay)
+		it.d.Delay = 0
 		heap.Push(&s.delayed, it)
 		return
 	}
-	s.ready[env.Level].pushBack(it)
+	s.ready[it.d.Level].pushBack(it)
 }
 
 // take pops up to n ready items, highest priority first, after moving the
@@ -92,7 +109,7 @@ func (s *state) push(env queue.Envelope, now time.Time) {
 func (s *state) take(n int, now time.Time, out []*item) ([]*item, time.Time) {
 	for len(s.delayed) > 0 && !s.delayed[0].due.After(now) {
 		it := heap.Pop(&s.delayed).(*item)
-		s.ready[it.env.Level].pushBack(it)
+		s.ready[it.d.Level].pushBack(it)
 	}
 	for l := queue.Levels - 1; l >= 0 && len(out) < n; l-- {
 		for len(out) < n {
@@ -120,11 +137,14 @@ func (d *driver) Publish(ctx context.Context, msgs []queue.Envelope) error {
 	}
 	now := time.Now()
 	s := d.s
-	s.mu.Lock()
+	items := make([]item, len(msgs)) // one allocation per batch
 	for i := range msgs {
-		env := msgs[i]
-		env.Headers = queue.CloneHeaders(env.Headers)
-		s.push(env, now)
+		items[i].set(&msgs[i])
+		items[i].d.Headers = queue.CloneHeaders(msgs[i].Headers)
+	}
+	s.mu.Lock()
+	for i := range items {
+		s.pushItem(&items[i], now)
 	}
 	s.signal()
 	s.mu.Unlock()
@@ -139,20 +159,18 @@ func (d *driver) NewReceiver(context.Context) (queue.Receiver, error) {
 }
 
 func (d *driver) Ack(_ context.Context, _ *queue.Delivery) error {
-	d.s.mu.Lock()
-	d.s.unacked--
-	d.s.mu.Unlock()
+	d.s.unacked.Add(-1)
 	return nil
 }
 
 func (d *driver) Retry(_ context.Context, dl *queue.Delivery, delay time.Duration) error {
 	it := dl.Tag.(*item)
-	env := it.env
+	env := it.envelope()
 	env.Attempt = dl.Attempt + 1
 	env.Delay = delay
 	s := d.s
 	s.mu.Lock()
-	s.unacked--
+	s.unacked.Add(-1)
 	s.push(env, time.Now())
 	s.signal()
 	s.mu.Unlock()
@@ -161,7 +179,7 @@ func (d *driver) Retry(_ context.Context, dl *queue.Delivery, delay time.Duratio
 
 func (d *driver) DeadLetter(_ context.Context, dl *queue.Delivery, headers map[string]string) error {
 	it := dl.Tag.(*item)
-	env := it.env
+	env := it.envelope()
 	env.Headers = queue.CloneHeaders(env.Headers)
 	if env.Headers == nil {
 		env.Headers = map[string]string{}
@@ -172,19 +190,21 @@ func (d *driver) DeadLetter(_ context.Context, dl *queue.Delivery, headers map[s
 	env.Attempt = dl.Attempt
 	s := d.s
 	s.mu.Lock()
-	s.unacked--
-	s.dlq = append(s.dlq, &item{env: env, id: it.id})
+	s.unacked.Add(-1)
+	dead := &item{id: it.id}
+	dead.set(&env)
+	s.dlq = append(s.dlq, dead)
 	s.mu.Unlock()
 	return nil
 }
 
 func (d *driver) Release(_ context.Context, dl *queue.Delivery) error {
 	it := dl.Tag.(*item)
-	it.redelivered = true
 	s := d.s
 	s.mu.Lock()
-	s.unacked--
-	s.ready[it.env.Level].pushFront(it)
+	it.d.Redelivered = true
+	s.unacked.Add(-1)
+	s.ready[it.d.Level].pushFront(it)
 	s.signal()
 	s.mu.Unlock()
 	return nil
@@ -194,7 +214,7 @@ func (d *driver) Inspect(context.Context) (queue.Stats, error) {
 	s := d.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := queue.Stats{Unacked: s.unacked, Delayed: int64(len(s.delayed)), DeadLetters: int64(len(s.dlq)), Consumers: s.consumers}
+	st := queue.Stats{Unacked: s.unacked.Load(), Delayed: int64(len(s.delayed)), DeadLetters: int64(len(s.dlq)), Consumers: s.consumers}
 	for i := range s.ready {
 		st.Ready += int64(s.ready[i].len())
 	}
@@ -211,7 +231,7 @@ func (d *driver) ReplayDLQ(_ context.Context, limit int) (int, error) {
 	}
 	now := time.Now()
 	for _, it := range s.dlq[:n] {
-		env := it.env
+		env := it.envelope()
 		env.Attempt = 1
 		env.Delay = 0
 		env.Headers[queue.HeaderReplayed] = "1"
@@ -239,7 +259,7 @@ func (r *receiver) Run(ctx context.Context, credit *queue.Credit, out chan<- *qu
 			var next time.Time
 			batch, next = s.take(n, time.Now(), batch[:0])
 			if len(batch) > 0 {
-				s.unacked += int64(len(batch))
+				s.unacked.Add(int64(len(batch)))
 				s.mu.Unlock()
 				break
 			}
@@ -267,24 +287,19 @@ func (r *receiver) Run(ctx context.Context, credit *queue.Credit, out chan<- *qu
 		}
 		credit.Release(n - len(batch))
 		for i, it := range batch {
-			d := &queue.Delivery{
-				Message:     it.env.Message,
-				ID:          strconv.FormatUint(it.id, 10),
-				Attempt:     it.env.Attempt,
-				Redelivered: it.redelivered,
-				Queue:       s.name,
-				Tag:         it,
-				Level:       it.env.Level,
-			}
+			d := &it.d
+			d.ID = strconv.FormatUint(it.id, 10)
+			d.Queue = s.name
+			d.Tag = it
 			select {
 			case out <- d:
 			case <-ctx.Done():
 				// Not handed out: put the rest back in order.
 				s.mu.Lock()
 				for j := len(batch) - 1; j >= i; j-- {
-					s.ready[batch[j].env.Level].pushFront(batch[j])
+					s.ready[batch[j].d.Level].pushFront(batch[j])
 				}
-				s.unacked -= int64(len(batch) - i)
+				s.unacked.Add(-int64(len(batch) - i))
 				s.signal()
 				s.mu.Unlock()
 				credit.Release(len(batch) - i)
