@@ -65,11 +65,12 @@ type lbFlags struct {
 }
 
 func runLB(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, "nbac lb: missing subcommand\n\n"+lbUsage)
+		return exitError
+	}
+	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, lbUsage)
-		if len(args) == 0 {
-			return exitError
-		}
 		return exitOK
 	}
 	sub := args[0]

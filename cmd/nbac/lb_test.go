@@ -56,7 +56,7 @@ func TestLBUsageAndModelErrors(t *testing.T) {
 		args []string
 		want string // in stderr
 	}{
-		{[]string{"lb"}, ""},
+		{[]string{"lb"}, "nbac lb: missing subcommand"},
 		{[]string{"lb", "bogus", src}, `unknown subcommand "bogus"`},
 		{[]string{"lb", "drain", src, "web"}, "takes 3 argument(s) (PATH BACKEND SERVER), got 2"},
 		{[]string{"lb", "weight", src, "web", "app1", "300"}, `weight "300": want an integer in 0..256`},
