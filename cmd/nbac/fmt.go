@@ -34,7 +34,7 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	var check, showDiff, recursive, noColor bool
 	flags.BoolVar(&check, "check", false, "change nothing; exit 3 when a file is not formatted")
 	flags.BoolVar(&showDiff, "diff", false, "print a unified diff of each change")
-	flags.BoolVar(&recursive, "recursive", false, "also format files in subdirectories")
+	flags.BoolVar(&recursive, "recursive", false, "also format files in subdirectories (except hidden ones and testdata)")
 	flags.BoolVar(&noColor, "no-color", false, "never colour the output")
 	positional, code, stop := parseFlags(flags, args)
 	if stop {
@@ -102,7 +102,7 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 
 // fmtTargets lists the files to format under path, sorted. A file given by
 // name must be one fmt formats; a directory yields its matching files, and
-// with recursive those of subdirectories too (hidden ones skipped: .git).
+// with recursive those of subdirectories too (hidden ones and testdata skipped).
 func fmtTargets(path string, recursive bool) ([]string, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -120,7 +120,10 @@ func fmtTargets(path string, recursive bool) ([]string, error) {
 			return err
 		}
 		if d.IsDir() {
-			if p != path && (!recursive || strings.HasPrefix(d.Name(), ".")) {
+			// Like the go tool, skip hidden directories and testdata
+			// (deliberately broken fixtures live there) when walking;
+			// naming such a directory as PATH still formats it.
+			if p != path && (!recursive || strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
 				return filepath.SkipDir
 			}
 			return nil
