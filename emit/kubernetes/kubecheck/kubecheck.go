@@ -161,9 +161,16 @@ func (c *checker) document(idx int, doc []byte) {
 	}
 	typed, err := decodeTyped(o.kind, js)
 	if err != nil {
-		// The schema usually said why already, with a field path.
+		// The schema usually said why already, with a field path; the
+		// schemas accept any string as a quantity, so find those here.
 		if len(schemaProblems) == 0 {
-			c.add(o, "", "does not decode as %s: %v", o.kind, err)
+			bad := badQuantities(js)
+			for _, b := range bad {
+				c.add(o, b.field, "%s", b.message)
+			}
+			if len(bad) == 0 {
+				c.add(o, "", "does not decode as %s: %v", o.kind, err)
+			}
 		}
 		c.undecoded = true
 		return

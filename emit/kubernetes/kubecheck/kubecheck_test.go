@@ -54,7 +54,7 @@ func TestBrokenManifests(t *testing.T) {
 		{"hpa target missing", "    kind: Deployment\n    name: nba-mcp-server", "    kind: Deployment\n    name: api", 6, "HorizontalPodAutoscaler", "spec.scaleTargetRef", "not a Deployment in this file"},
 		{"replicas under hpa", "  revisionHistoryLimit: 5\n", "  replicas: 3\n  revisionHistoryLimit: 5\n", 6, "HorizontalPodAutoscaler", "spec.scaleTargetRef", "fight this autoscaler"},
 		{"request above limit", "cpu: 200m", "cpu: 2000m", 5, "Deployment", "resources.requests.cpu", "exceeds limit"},
-		{"bad quantity", "memory: 1Gi", "memory: 1GiB", 5, "Deployment", "", "does not decode"},
+		{"bad quantity", "memory: 1Gi", "memory: 1GiB", 5, "Deployment", "spec.template.spec.containers[0].resources.limits.memory", `"1GiB" is not a Kubernetes quantity`},
 		{"probe port unnamed", "            port: http\n          periodSeconds: 20", "            port: web\n          periodSeconds: 20", 5, "Deployment", "livenessProbe.httpGet.port", `no container port named "web"`},
 		{"dangling configmap", "  name: nba-mcp-server-env-48f370e393\n", "  name: nba-mcp-server-env-0000000000\n", 5, "Deployment", "envFrom[0].configMapRef.name", "no ConfigMap"},
 		{"mutable configmap", "immutable: true\n", "immutable: false\n", 2, "ConfigMap", "immutable", "immutable: true"},
