@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+
+	"github.com/nbac/nbac/emit/lbconf"
 )
 
 // argKind says how the printer treats an argument.
@@ -13,7 +15,7 @@ const (
 	// word is any value: printed bare, or refused.
 	word argKind = iota
 	// text is a compiler-built value that may need single quotes (spaces
-	// or ';', as in an HSTS header); still refused outside quotedRe.
+	// or ';', as in an HSTS header); still refused outside lbconf.Quotable.
 	text
 	// syntax is a structural token the compiler writes: only "{" and "}"
 	// (anonymous ACL braces) exist.
@@ -84,17 +86,10 @@ func (c *config) section(kw, name string) *section {
 	return s
 }
 
-var (
-	kwRe = regexp.MustCompile(`^[a-z][a-z0-9._-]*$`)
-	// bareRe is what HAProxy reads as one word with no special meaning:
-	// no whitespace, quote, backslash, '#', '$' or '%'.
-	bareRe = regexp.MustCompile(`^[A-Za-z0-9._:/@=,+*~!?&()\[\]-]+$`)
-	// quotedRe may go inside single quotes, where HAProxy expands nothing
-	// except %[...] in log-format arguments (so '%' stays out).
-	quotedRe  = regexp.MustCompile(`^[A-Za-z0-9 ._:/@=,+*~!?()\[\];-]*$`)
-	sampleRe  = regexp.MustCompile(`^([A-Za-z0-9:/._-]|%\[[a-z0-9_.(),:]+\])+$`)
-	commentRe = regexp.MustCompile(`^[\x20-\x7e]*$`)
-)
+// sampleRe is the grammar of compiler-built strings with sample fetches:
+// literal URL bytes and %[fetch,converter(args)] groups, nothing else. Words
+// (lbconf.Word) never include '%', so only this kind can hold a sample.
+var sampleRe = regexp.MustCompile(`^([A-Za-z0-9:/._-]|%\[[a-z0-9_.(),:]+\])+$`)
 
 // quote renders one argument, or refuses it. It is the only place a value
 // becomes configuration text.
@@ -109,14 +104,14 @@ func quote(a arg) (string, error) {
 			return a.s, nil
 		}
 	case word:
-		if bareRe.MatchString(a.s) {
+		if a.s != "" && lbconf.Word.All(a.s) {
 			return a.s, nil
 		}
 	case text:
-		if bareRe.MatchString(a.s) {
+		if a.s != "" && lbconf.Word.All(a.s) {
 			return a.s, nil
 		}
-		if quotedRe.MatchString(a.s) {
+		if lbconf.Quotable.All(a.s) {
 			return "'" + a.s + "'", nil
 		}
 	}
@@ -128,7 +123,7 @@ func quote(a arg) (string, error) {
 func (c *config) render() ([]byte, error) {
 	var b bytes.Buffer
 	for _, h := range c.header {
-		if !commentRe.MatchString(h) {
+		if !lbconf.Printable.All(h) {
 			return nil, fmt.Errorf("refusing to print comment %q", h)
 		}
 		b.WriteString("# " + h + "\n")
@@ -155,7 +150,7 @@ func nameArgs(name string) []arg {
 }
 
 func writeLine(b *bytes.Buffer, indent, kw string, args []arg) error {
-	if !kwRe.MatchString(kw) {
+	if !isName(kw) {
 		return fmt.Errorf("refusing to print keyword %q", kw)
 	}
 	b.WriteString(indent + kw)
@@ -168,4 +163,10 @@ func writeLine(b *bytes.Buffer, indent, kw string, args []arg) error {
 	}
 	b.WriteString("\n")
 	return nil
+}
+
+// isName reports whether s is a directive or keyword name: a lower-case
+// letter, then lower-case letters, digits, '.', '_' or '-'.
+func isName(s string) bool {
+	return s != "" && s[0] >= 'a' && s[0] <= 'z' && lbconf.Keyword.All(s)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+
+	"github.com/nbac/nbac/emit/lbconf"
 	"strings"
 )
 
@@ -14,7 +16,7 @@ const (
 	// word is any value: printed bare, or refused.
 	word argKind = iota
 	// text is a compiler-built value that may need double quotes (spaces
-	// or ';', as in an HSTS header); still refused outside quotedRe.
+	// or ';', as in an HSTS header); still refused outside lbconf.Quotable.
 	text
 	// variable is one Nginx variable ($host, $cookie_NAME); it must
 	// match variableRe, so a name cannot smuggle in a second variable.
@@ -71,17 +73,11 @@ func (b block) open(name string, args ...arg) block {
 	return block{&d.block}
 }
 
+// Words (lbconf.Word) never include '$', so only these two kinds can
+// reference an Nginx variable.
 var (
-	nameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	// bareRe is what Nginx reads as one literal word: no whitespace,
-	// quote, backslash, ';', '{', '}', '#' or '$'.
-	bareRe = regexp.MustCompile(`^[A-Za-z0-9._:/@=,+*~!?&()\[\]-]+$`)
-	// quotedRe may go inside double quotes, where only '"', '\' and '$'
-	// would mean something.
-	quotedRe   = regexp.MustCompile(`^[A-Za-z0-9 ._:/@=,+*~!?()\[\];-]*$`)
 	variableRe = regexp.MustCompile(`^\$[A-Za-z_][A-Za-z0-9_]*$`)
 	exprRe     = regexp.MustCompile(`^([A-Za-z0-9:/._=-]|\$[A-Za-z_][A-Za-z0-9_]*)+$`)
-	commentRe  = regexp.MustCompile(`^[\x20-\x7e]*$`)
 )
 
 // quote renders one argument, or refuses it. It is the only place a value
@@ -97,14 +93,14 @@ func quote(a arg) (string, error) {
 			return a.s, nil
 		}
 	case word:
-		if bareRe.MatchString(a.s) {
+		if a.s != "" && lbconf.Word.All(a.s) {
 			return a.s, nil
 		}
 	case text:
-		if bareRe.MatchString(a.s) {
+		if a.s != "" && lbconf.Word.All(a.s) {
 			return a.s, nil
 		}
-		if quotedRe.MatchString(a.s) {
+		if lbconf.Quotable.All(a.s) {
 			return `"` + a.s + `"`, nil
 		}
 	}
@@ -122,7 +118,7 @@ func (c *conf) root() block { return block{&c.top} }
 func (c *conf) render() ([]byte, error) {
 	var b bytes.Buffer
 	for _, h := range c.header {
-		if !commentRe.MatchString(h) {
+		if !lbconf.Printable.All(h) {
 			return nil, fmt.Errorf("refusing to print comment %q", h)
 		}
 		b.WriteString("# " + h + "\n")
@@ -136,7 +132,7 @@ func (c *conf) render() ([]byte, error) {
 func writeBlock(b *bytes.Buffer, ds []*directive, indent string) error {
 	for _, d := range ds {
 		// An empty name is a map entry: `key value;`.
-		if d.name != "" && !nameRe.MatchString(d.name) || d.name == "" && (d.isBlock || len(d.args) == 0) {
+		if d.name != "" && !isName(d.name) || d.name == "" && (d.isBlock || len(d.args) == 0) {
 			return fmt.Errorf("refusing to print directive name %q", d.name)
 		}
 		if d.isBlock && indent == "" {
@@ -165,4 +161,10 @@ func writeBlock(b *bytes.Buffer, ds []*directive, indent string) error {
 		b.WriteString(indent + "}\n")
 	}
 	return nil
+}
+
+// isName reports whether s is a directive or keyword name: a lower-case
+// letter, then lower-case letters, digits, '.', '_' or '-'.
+func isName(s string) bool {
+	return s != "" && s[0] >= 'a' && s[0] <= 'z' && lbconf.Keyword.All(s)
 }
