@@ -131,3 +131,38 @@ func BenchmarkKubernetes(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAnchors renders the same estate's Kubernetes objects with Helm
+// (chart + values, through Helm's loader and engine, as `helm template`)
+// and CUE (definition + data, evaluated and exported to YAML, as `cue
+// export`). Compare with BenchmarkKubernetes; TestAnchorsAgree checks
+// that all three produce the same objects.
+func BenchmarkAnchors(b *testing.B) {
+	def, err := os.ReadFile("testdata/estate.cue")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range Sizes() {
+		in := anchorInput(Estate(n))
+		values, data := in.YAML(), in.JSON()
+		b.Run(fmt.Sprintf("N=%d/helm", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := helmRender("testdata/chart", values); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		if n > cueMaxN() {
+			continue
+		}
+		b.Run(fmt.Sprintf("N=%d/cue", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := cueExport(def, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
