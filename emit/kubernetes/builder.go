@@ -65,6 +65,16 @@ func (b *builder) labelSelector() *metav1.LabelSelector {
 	return &metav1.LabelSelector{MatchLabels: maps.Clone(b.selector)}
 }
 
+// at is the range of attr in a nested block, or the service's own range
+// when the nested block has none (a model read back from JSON, or built in
+// Go), so a diagnostic still points at something.
+func (b *builder) at(src schema.Source, attr string) *hcl.Range {
+	if r := src.Range(attr); r != nil {
+		return r
+	}
+	return b.svc.Src.Range("")
+}
+
 func (b *builder) errorf(subject *hcl.Range, summary, detail string) {
 	b.diags = append(b.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: subject})
 }

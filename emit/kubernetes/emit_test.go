@@ -542,3 +542,15 @@ func TestImageVersion(t *testing.T) {
 		}
 	}
 }
+
+// A nested block without a range (a model from JSON or Go) still gets a
+// diagnostic that points at its service.
+func TestDiagnosticFallsBackToService(t *testing.T) {
+	svc := minimalService()
+	svc.Src.Block = hcl.Range{Filename: "main.hcl", Start: hcl.Pos{Line: 4, Column: 1}}
+	svc.Ingress = &schema.Ingress{Host: "a.example.com", Class: "alb", RateLimit: 10}
+	_, diags := Emit(baseModel(svc))
+	if len(diags) != 1 || diags[0].Subject == nil || diags[0].Subject.Start.Line != 4 {
+		t.Fatalf("diagnostics = %v", diags)
+	}
+}

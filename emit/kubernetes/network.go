@@ -84,7 +84,7 @@ func (b *builder) ingress() *networkingv1.Ingress {
 	}
 	ann := map[string]string{}
 	if in.Issuer != "" && !in.TLS {
-		b.warnf(in.Src.Range("issuer"), "Issuer without TLS",
+		b.warnf(b.at(in.Src, "issuer"), "Issuer without TLS",
 			"The ingress of "+schema.Describe("service", b.svc.Name)+" names cert-manager issuer "+strconv.Quote(in.Issuer)+
 				" but tls is false, so no certificate is requested. Set tls = true or remove issuer.")
 	}
@@ -98,7 +98,7 @@ func (b *builder) ingress() *networkingv1.Ingress {
 		}
 	default:
 		if in.ALB != nil {
-			b.warnf(in.ALB.Src.Range(""), "ALB settings ignored",
+			b.warnf(b.at(in.ALB.Src, ""), "ALB settings ignored",
 				"The ingress of "+schema.Describe("service", b.svc.Name)+" has class "+strconv.Quote(class)+
 					", so its alb block has no effect. Set class = \"alb\" or remove the alb block.")
 		}
@@ -155,12 +155,12 @@ func (b *builder) albAnnotations(in *schema.Ingress, ann map[string]string) {
 		}
 	}
 	if in.RateLimit > 0 {
-		b.warnf(in.Src.Range("rate_limit"), "ALB cannot rate-limit per client IP",
+		b.warnf(b.at(in.Src, "rate_limit"), "ALB cannot rate-limit per client IP",
 			"The ingress of "+schema.Describe("service", b.svc.Name)+" sets rate_limit, but an AWS ALB has no per-IP rate limit, so nothing is emitted for it. "+
 				"Use an AWS WAF rate-based rule (alb.ingress.kubernetes.io/wafv2-acl-arn) or class = \"nginx\".")
 	}
 	if in.Issuer != "" {
-		b.warnf(in.Src.Range("issuer"), "cert-manager issuer ignored on ALB",
+		b.warnf(b.at(in.Src, "issuer"), "cert-manager issuer ignored on ALB",
 			"An AWS ALB takes certificates from ACM, not from a cert-manager Secret, so issuer "+strconv.Quote(in.Issuer)+
 				" has no effect. Set alb.certificate_arn (or let the controller discover the certificate by host) and remove issuer.")
 	}

@@ -226,7 +226,7 @@ func (b *builder) probes(c *corev1.Container) {
 		case "startup":
 			startup = p
 		default:
-			b.errorf(p.Src.Range(""), "Unknown probe kind",
+			b.errorf(b.at(p.Src, ""), "Unknown probe kind",
 				fmt.Sprintf("Probe kind %q is not one of liveness, readiness or startup; rename the probe block.", p.Kind))
 		}
 	}
@@ -263,7 +263,7 @@ func (b *builder) probe(p *schema.Probe, d probeDefaults) *corev1.Probe {
 	case "exec":
 		out.Exec = &corev1.ExecAction{Command: p.Command}
 	default:
-		b.errorf(p.Src.Range("type"), "Unknown probe type",
+		b.errorf(b.at(p.Src, "type"), "Unknown probe type",
 			fmt.Sprintf("Probe type %q is not one of http, tcp or exec; set type to one of them.", p.Type))
 	}
 	return out
