@@ -34,9 +34,6 @@ const afterDeadline = 2 * time.Second
 // the shutdown timeout), settles them, and returns nil. A delivery cut
 // short by the deadline is released for redelivery, never dead-lettered.
 func (q *Queue) Consume(ctx context.Context, h Handler, opts ConsumeOptions) error {
-	if err := q.Declare(ctx); err != nil {
-		return err
-	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = q.cfg.Workers
@@ -50,6 +47,20 @@ func (q *Queue) Consume(ctx context.Context, h Handler, opts ConsumeOptions) err
 		log = slog.Default()
 	}
 	log = log.With("queue", q.cfg.Name)
+	// A broker that is down at start is waited for, like one that goes
+	// down later: a worker should not crash-loop because it started first.
+	for wait := 100 * time.Millisecond; ; wait = min(wait*2, 5*time.Second) {
+		err := q.Declare(ctx)
+		if err == nil {
+			break
+		}
+		log.Warn("broker not ready; retrying", "err", err, "in", wait)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil
+		}
+	}
 	rcv, err := q.drv.NewReceiver(ctx)
 	if err != nil {
 		return fmt.Errorf("queue %q: consume: %w", q.cfg.Name, err)

@@ -43,6 +43,7 @@ type receiver struct {
 	name     string
 	mu       sync.Mutex
 	inflight map[string]bool
+	extra    []*queue.Delivery // read but not yet handed out (Run only)
 }
 
 func (r *receiver) done(id string) {
@@ -94,6 +95,12 @@ func (r *receiver) Run(ctx context.Context, credit *queue.Credit, out chan<- *qu
 // blocks on all of them for a while.
 func (r *receiver) fetch(ctx context.Context, n int) ([]*queue.Delivery, error) {
 	d := r.d
+	if len(r.extra) > 0 {
+		k := min(n, len(r.extra))
+		got := append([]*queue.Delivery(nil), r.extra[:k]...)
+		r.extra = r.extra[k:]
+		return got, nil
+	}
 	var got []*queue.Delivery
 	if len(d.streams) > 1 {
 		for _, s := range d.streams {
@@ -127,10 +134,8 @@ func (r *receiver) fetch(ctx context.Context, n int) ([]*queue.Delivery, error) 
 	got = r.collect(got, res, false)
 	if len(got) > n {
 		// A blocking read over several streams can return n from each;
-		// the extra ones stay pending and come back through the claimer.
-		for _, dl := range got[n:] {
-			r.done(dl.ID)
-		}
+		// the extra ones are ours already and go out first next time.
+		r.extra = append(r.extra, got[n:]...)
 		got = got[:n]
 	}
 	return got, nil
