@@ -46,12 +46,8 @@ func (c *Cache) fromL2(ctx context.Context, key string, decodeAs func([]byte) (a
 // GetBytes returns the bytes stored at key. A miss, a cached "not found",
 // and a Redis fault all report false.
 func (c *Cache) GetBytes(ctx context.Context, key string) ([]byte, bool) {
-	if c.l1 != nil {
-		if e, ok := c.l1.GetIfPresent(key); ok {
-			c.m.l1Hits.Add(1)
-			return e.raw, !e.neg
-		}
-		c.m.l1Misses.Add(1)
+	if e := c.l1Get(key); e != nil {
+		return e.raw, !e.neg
 	}
 	e := c.fromL2(ctx, key, nil)
 	if e == nil || e.neg {
@@ -63,12 +59,8 @@ func (c *Cache) GetBytes(ctx context.Context, key string) ([]byte, bool) {
 // Get returns the value at key decoded as T. Values returned are shared
 // with other readers: do not modify them.
 func Get[T any](ctx context.Context, c *Cache, key string) (T, bool) {
-	if c.l1 != nil {
-		if e, ok := c.l1.GetIfPresent(key); ok {
-			c.m.l1Hits.Add(1)
-			return valueOf[T](c, e)
-		}
-		c.m.l1Misses.Add(1)
+	if e := c.l1Get(key); e != nil {
+		return valueOf[T](c, e)
 	}
 	e := c.fromL2(ctx, key, decoderFor[T](c))
 	if e == nil {
@@ -148,21 +140,49 @@ func (c *Cache) DeleteLocal(key string) {
 // values but without its cancellation, since other callers wait on it;
 // each caller still returns when its own ctx is done.
 func GetOrLoad[T any](ctx context.Context, c *Cache, key string, loader func(context.Context) (T, error), opts ...WriteOption) (T, error) {
-	var zero T
-	if c.l1 != nil {
-		if e, ok := c.l1.GetIfPresent(key); ok {
-			c.m.l1Hits.Add(1)
-			if e.neg {
-				return zero, ErrNotFound
-			}
-			if v, ok := valueOf[T](c, e); ok {
-				return v, nil
-			}
-			// Not decodable as T (written by another type): load afresh.
-		} else {
-			c.m.l1Misses.Add(1)
+	// The L1 hit path is kept this small on purpose (no defer, select or
+	// closure in this frame): it is what most calls take.
+	if e := c.l1Get(key); e != nil {
+		if v, ok := e.val.(T); ok {
+			return v, nil
+		}
+		if v, err, done := otherHit[T](c, e); done {
+			return v, err
 		}
 	}
+	return load(ctx, c, key, loader, opts)
+}
+
+// l1Get is the counted L1 lookup shared by the read paths; nil on a miss
+// or when there is no L1.
+func (c *Cache) l1Get(key string) *entry {
+	if c.l1 == nil {
+		return nil
+	}
+	e, ok := c.l1.GetIfPresent(key)
+	if !ok {
+		c.m.l1Misses.Add(1)
+		return nil
+	}
+	c.m.l1Hits.Add(1)
+	return e
+}
+
+// otherHit handles an L1 hit whose value is not already a T: a cached
+// "not found", or bytes to decode. done is false when the bytes do not
+// decode as T (written with another type), and the key is loaded afresh.
+func otherHit[T any](c *Cache, e *entry) (v T, err error, done bool) {
+	if e.neg {
+		return v, ErrNotFound, true
+	}
+	v, ok := valueOf[T](c, e)
+	return v, nil, ok
+}
+
+// load is GetOrLoad's miss path: one flight per key, which this caller
+// leaves early if its own ctx ends.
+func load[T any](ctx context.Context, c *Cache, key string, loader func(context.Context) (T, error), opts []WriteOption) (T, error) {
+	var zero T
 	ch := c.group.DoChan(key, func() (any, error) {
 		return fill(context.WithoutCancel(ctx), c, key, loader, c.writeOpts(opts))
 	})

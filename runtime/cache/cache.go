@@ -51,7 +51,10 @@ func coarseClock() *otter.CoarseClock {
 	return sharedClock
 }
 
-// entry is an L1 value. It is immutable once stored.
+// entry is an L1 value. It is immutable once stored. L1 holds *entry:
+// measured against storing the struct by value, the pointer keeps otter's
+// nodes small and an L1 hit ~15% cheaper, and Get's atomic hit count adds
+// ~5% (otter's own StatsRecorder, which goes through a sync.Pool, ~45%).
 type entry struct {
 	raw []byte        // the stored bytes (codec output, uncompressed); nil when neg
 	val any           // the decoded value when a typed call produced it, else nil
