@@ -159,6 +159,8 @@ func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 // plainSafe reports whether s reads back as the string s when written
 // without quotes. It accepts, and only accepts:
 //   - a quantity: digits, optionally '.' and digits, then a suffix above;
+//   - a word starting with a digit that no resolver reads as a number or
+//     a timestamp (see digitWord), such as 1m30s;
 //   - a word: a letter or '/' first, then letters, digits and . _ / - @ :
 //     (a ':' is safe because no space can follow it), not ending in ':',
 //     and not a YAML 1.1 boolean or null;
@@ -173,6 +175,9 @@ func plainSafe(s string) bool {
 	}
 	if isQuantity(s) {
 		return true
+	}
+	if isDigit(s[0]) {
+		return digitWord(s)
 	}
 	if !isLetter(s[0]) && s[0] != '/' {
 		return false
@@ -206,6 +211,30 @@ func plainSafe(s string) bool {
 		}
 	}
 	return true
+}
+
+// digitWord accepts a word that starts with a digit but cannot be a YAML
+// number or timestamp: letters, digits, '.' and '-' only, at least one
+// letter, and none of the letters that numbers use (e, x, o, b: 1e3, 0x1F,
+// 0o17, 0b1). Timestamps with letters all need ':', which is not allowed;
+// "1.0.0" has no letter and stays quoted (YAML 1.1's float pattern allows
+// several dots).
+func digitWord(s string) bool {
+	letter := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isDigit(c) || c == '.' || c == '-':
+		case isLetter(c):
+			if strings.IndexByte("eExXoObB", c) >= 0 {
+				return false
+			}
+			letter = true
+		default:
+			return false
+		}
+	}
+	return letter
 }
 
 func isQuantity(s string) bool {

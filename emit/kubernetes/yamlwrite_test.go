@@ -22,6 +22,7 @@ var hostileStrings = []string{
 	"x\r\ny", "nel\u0085x", "ls\u2028x", "ps\u2029x", "bom\ufeffx", "bell\x07", "del\x7f", "unicode é ü 日本", "emoji 🙂", "{\n  \"a\": 1\n}\n",
 	"registry.example.com:5000/app:v1", "app@sha256:abc", "/health", "/a/b?c=d&e=f", "http://x.example.com/", "cert-manager.io/cluster-issuer",
 	`[{"HTTP":80},{"HTTPS":443}]`, "a\\nb", "<<", "=", "a=b",
+	"1m30s", "1h", "3-9m", "2024-06-01t", "2001-12-14t21:59:43.10-05:00", "1d", "0x", "0xg", "1E5", "1e+3", "12h30m", "1.2.3-rc1",
 	strings.Repeat("k", 1100), strings.Repeat("é", 600), strings.Repeat("a b ", 300),
 }
 
@@ -137,12 +138,12 @@ func FuzzYAMLString(f *testing.F) {
 
 // Common values stay readable: plain when that is safe, quoted otherwise.
 func TestPlainSafe(t *testing.T) {
-	for _, s := range []string{"v1.0.0", "200m", "512Mi", "1.5Gi", "25%", "three words", "app.kubernetes.io/name", "/health", "nginx", "registry.example.com:5000/app:v1", "app@sha256:abc", "RuntimeDefault"} {
+	for _, s := range []string{"v1.0.0", "200m", "512Mi", "1.5Gi", "25%", "three words", "app.kubernetes.io/name", "/health", "nginx", "registry.example.com:5000/app:v1", "app@sha256:abc", "RuntimeDefault", "1m30s", "3-9m", "1h", "2024-06-01a"} {
 		if !plainSafe(s) {
 			t.Errorf("%q should be written plain", s)
 		}
 	}
-	for _, s := range []string{"", "yes", "No", "on", "null", "1.27", "8000", "2024.06.1", "a: b", "a:", "a #b", "a  b", "a ", " a", "-a", "1e3", "1.", ".5m", "~", "*a", "a\nb"} {
+	for _, s := range []string{"", "yes", "No", "on", "null", "1.27", "8000", "2024.06.1", "a: b", "a:", "a #b", "a  b", "a ", " a", "-a", "1e3", "1.", ".5m", "~", "*a", "a\nb", "1.0.0", "0x1F", "1e3", "0b1", "0o17", "2024-06-01", "1:20", "1_000", "12:30:00Z"} {
 		if plainSafe(s) {
 			t.Errorf("%q must be quoted", s)
 		}
