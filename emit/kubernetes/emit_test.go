@@ -554,3 +554,16 @@ func TestDiagnosticFallsBackToService(t *testing.T) {
 		t.Fatalf("diagnostics = %v", diags)
 	}
 }
+
+// A model that skipped validation cannot turn a service name into a path
+// or inject lines into the file.
+func TestHostileServiceName(t *testing.T) {
+	for _, name := range []string{"../etc", "a\nkind: Secret", "API", ""} {
+		svc := minimalService()
+		svc.Name = name
+		arts, diags := Emit(baseModel(svc))
+		if len(arts) != 0 || !diags.HasErrors() || diags[0].Summary != "Invalid service name" {
+			t.Errorf("%q: artifacts %v, diagnostics %v", name, arts, diags)
+		}
+	}
+}
