@@ -32,6 +32,9 @@ func (c *checker) semantic(o *object) {
 	switch t := o.typed.(type) {
 	case *corev1.ServiceAccount:
 		c.meta(o, &t.ObjectMeta, validation.IsDNS1123Subdomain)
+		if t.AutomountServiceAccountToken == nil || *t.AutomountServiceAccountToken {
+			c.add(o, "automountServiceAccountToken", "must be false (nbac mounts no API token unless asked)")
+		}
 	case *corev1.ConfigMap:
 		c.meta(o, &t.ObjectMeta, validation.IsDNS1123Subdomain)
 		for _, k := range slices.Sorted(maps.Keys(t.Data)) {
@@ -192,6 +195,12 @@ func (c *checker) deployment(o *object, d *appsv1.Deployment) {
 	}
 	c.labels(o, "spec.template.metadata.labels", d.Spec.Template.Labels)
 	spec := &d.Spec.Template.Spec
+	if spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken {
+		c.add(o, "spec.template.spec.automountServiceAccountToken", "must be false (nbac mounts no API token unless asked)")
+	}
+	if len(spec.TopologySpreadConstraints) == 0 {
+		c.add(o, "spec.template.spec.topologySpreadConstraints", "required by nbac's defaults (spread across zones)")
+	}
 	if len(spec.Containers) == 0 {
 		c.add(o, "spec.template.spec.containers", "at least one container is required")
 	}
@@ -247,6 +256,9 @@ func (c *checker) container(o *object, f string, ct *corev1.Container, volumes m
 		if !volumes[m.Name] {
 			c.add(o, fmt.Sprintf("%s.volumeMounts[%d].name", f, i), "no volume named %q in the pod", m.Name)
 		}
+	}
+	if sc := ct.SecurityContext; sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+		c.add(o, f+".securityContext.readOnlyRootFilesystem", "must be true (write to the /tmp emptyDir instead)")
 	}
 	c.resources(o, f+".resources", ct.Resources)
 	for _, p := range []struct {
