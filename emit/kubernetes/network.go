@@ -16,6 +16,10 @@ const (
 	annIssuer   = "cert-manager.io/cluster-issuer"
 	annNginxRPS = "nginx.ingress.kubernetes.io/limit-rps"
 	albPrefix   = "alb.ingress.kubernetes.io/"
+)
+
+// Ingress classes, and the path when the ingress block names none.
+const (
 	classNginx  = "nginx"
 	classALB    = "alb"
 	defaultPath = "/"
