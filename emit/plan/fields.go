@@ -32,18 +32,25 @@ type FieldChange struct {
 // of named items into a map by name; the path printer recognises it.
 const byNameTransform = "byName"
 
+// identityKeys are the fields, in order of preference, that can identify
+// the items of a list of maps: `name` (containers, env, ports, volumes),
+// then what Kubernetes lists use where items have no name (an HPA metric's
+// resource, an Ingress rule's host or path, a mount's path, a TLS entry's
+// secret). A dotted key is a nested field.
+var identityKeys = []string{"name", "resource.name", "host", "path", "mountPath", "secretName", "containerPort", "port", "key"}
+
 // listKind classifies a pair of lists for comparison.
 type listKind int
 
 const (
-	listByIndex listKind = iota // maps without unique names, or a mix
-	listNamed                   // every item a map with a unique "name"
+	listByIndex listKind = iota // maps without a common identity, or a mix
+	listKeyed                   // maps identified by one of identityKeys
 	listScalar                  // only scalars: compared as one value
 )
 
 func classify(x, y []any) listKind {
-	if len(x)+len(y) > 0 && uniqueNames(x) && uniqueNames(y) {
-		return listNamed
+	if _, ok := pairKey(x, y); ok {
+		return listKeyed
 	}
 	for _, s := range [][]any{x, y} {
 		for _, v := range s {
@@ -56,33 +63,76 @@ func classify(x, y []any) listKind {
 	return listScalar
 }
 
-func uniqueNames(items []any) bool {
-	seen := make(map[string]bool, len(items))
-	for _, it := range items {
-		m, ok := it.(map[string]any)
-		if !ok {
-			return false
-		}
-		n, ok := m["name"].(string)
-		if !ok || seen[n] {
-			return false
-		}
-		seen[n] = true
+// pairKey returns the identity key both lists can be matched by; an empty
+// list agrees with any key of the other.
+func pairKey(x, y []any) (string, bool) {
+	kx, okx := identity(x)
+	ky, oky := identity(y)
+	switch {
+	case len(x) == 0 && len(y) == 0:
+		return "", false
+	case len(x) == 0:
+		return ky, oky
+	case len(y) == 0:
+		return kx, okx
 	}
-	return true
+	return kx, okx && oky && kx == ky
+}
+
+// identity returns the first identity key whose value every item has, as a
+// string or number, and that no two items share.
+func identity(items []any) (string, bool) {
+	if len(items) == 0 {
+		return "", false
+	}
+next:
+	for _, k := range identityKeys {
+		seen := make(map[string]bool, len(items))
+		for _, it := range items {
+			id, ok := itemID(it, k)
+			if !ok || seen[id] {
+				continue next
+			}
+			seen[id] = true
+		}
+		return k, true
+	}
+	return "", false
+}
+
+// itemID reads the identity field k (possibly dotted) of a list item.
+func itemID(item any, k string) (string, bool) {
+	v := item
+	for _, part := range strings.Split(k, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		v = m[part]
+	}
+	switch id := v.(type) {
+	case string:
+		return id, true
+	case json.Number:
+		return id.String(), true
+	}
+	return "", false
 }
 
 // compareOptions make go-cmp compare decoded YAML the way a reviewer reads
 // it. The filters are mutually exclusive, as go-cmp requires.
 var compareOptions = cmp.Options{
-	// Named items are matched by name, so reordering them is no change
-	// and a change inside one is reported under its name.
-	cmp.FilterValues(func(x, y []any) bool { return classify(x, y) == listNamed },
+	// Items with an identity are matched by it, so reordering them is no
+	// change and a change inside one is reported under its name. The
+	// filter sees both lists, the transformer one: it finds the same key
+	// because the filter only passes pairs that agree on it.
+	cmp.FilterValues(func(x, y []any) bool { return classify(x, y) == listKeyed },
 		cmp.Transformer(byNameTransform, func(items []any) map[string]any {
+			k, _ := identity(items)
 			out := make(map[string]any, len(items))
 			for _, it := range items {
-				m := it.(map[string]any)
-				out[m["name"].(string)] = it
+				id, _ := itemID(it, k)
+				out[id] = it
 			}
 			return out
 		})),

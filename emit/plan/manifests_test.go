@@ -63,17 +63,40 @@ func TestDiffReportsFieldsByNameAndPairsHashedConfigMap(t *testing.T) {
 	}
 }
 
-func TestDiffReportsUnnamedListItemsByIndex(t *testing.T) {
-	before := []byte("kind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n  metrics:\n  - type: Resource\n    resource: {name: cpu, target: {averageUtilization: 70}}\n")
-	after := []byte("kind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n  metrics:\n  - type: Resource\n    resource: {name: cpu, target: {averageUtilization: 80}}\n  - type: Resource\n    resource: {name: memory}\n")
+func TestDiffMatchesUnnamedItemsByIdentity(t *testing.T) {
+	// HPA metrics have no name but a resource name; reordering them is no
+	// change, and a change is reported under the resource's name.
+	before := []byte("kind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n  metrics:\n  - type: Resource\n    resource: {name: cpu, target: {averageUtilization: 70}}\n  - type: Resource\n    resource: {name: memory, target: {averageUtilization: 80}}\n")
+	reordered := []byte("kind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n  metrics:\n  - type: Resource\n    resource: {name: memory, target: {averageUtilization: 80}}\n  - type: Resource\n    resource: {name: cpu, target: {averageUtilization: 70}}\n")
+	after := []byte("kind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n  metrics:\n  - type: Resource\n    resource: {name: cpu, target: {averageUtilization: 75}}\n")
+	if objs, err := diffManifests(before, reordered); err != nil || len(objs) != 0 {
+		t.Fatalf("reordered metrics: %v %v", render(objs), err)
+	}
 	objs, err := diffManifests(before, after)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
 		"~ HorizontalPodAutoscaler api",
-		"    spec.metrics[0].resource.target.averageUtilization: 70 -> 80",
-		`    spec.metrics[1]: (none) -> {"resource":{"name":"memory"},"type":"Resource"}`,
+		"    spec.metrics[cpu].resource.target.averageUtilization: 70 -> 75",
+		`    spec.metrics[memory]: {"resource":{"name":"memory","target":{"averageUtilization":80}},"type":"Resource"} -> (none)`,
+	}
+	if diff := cmp.Diff(want, render(objs)); diff != "" {
+		t.Fatalf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestDiffReportsItemsWithoutIdentityByIndex(t *testing.T) {
+	before := []byte("kind: Deployment\nmetadata: {name: api}\nspec:\n  topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: zone}\n")
+	after := []byte("kind: Deployment\nmetadata: {name: api}\nspec:\n  topologySpreadConstraints:\n  - {maxSkew: 2, topologyKey: zone}\n  - {maxSkew: 1, topologyKey: host}\n")
+	objs, err := diffManifests(before, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"~ Deployment api",
+		"    spec.topologySpreadConstraints[0].maxSkew: 1 -> 2",
+		`    spec.topologySpreadConstraints[1]: (none) -> {"maxSkew":1,"topologyKey":"host"}`,
 	}
 	if diff := cmp.Diff(want, render(objs)); diff != "" {
 		t.Fatalf("(-want +got):\n%s", diff)
