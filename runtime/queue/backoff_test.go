@@ -47,3 +47,25 @@ func TestCheckRejectsBadMessages(t *testing.T) {
 		t.Errorf("queue without priorities: level = %d, %v; want normal (1)", lvl, err)
 	}
 }
+
+func TestCreditAcquireBatchWaitsForLowWatermark(t *testing.T) {
+	c := NewCredit(8)
+	if n := c.TryAcquire(7); n != 7 {
+		t.Fatalf("TryAcquire(7) = %d", n)
+	}
+	got := make(chan int, 1)
+	go func() {
+		n, _ := c.AcquireBatch(t.Context(), 4, 100)
+		got <- n
+	}()
+	c.Release(2) // 3 free: below the watermark, the batch must keep waiting
+	select {
+	case n := <-got:
+		t.Fatalf("AcquireBatch returned %d with only 3 units free", n)
+	case <-time.After(20 * time.Millisecond):
+	}
+	c.Release(2)
+	if n := <-got; n != 5 {
+		t.Fatalf("AcquireBatch = %d, want all 5 free units", n)
+	}
+}

@@ -101,6 +101,32 @@ func (c *Credit) Acquire(ctx context.Context) error {
 	}
 }
 
+// AcquireBatch waits until at least lo units are free (or, when fewer than
+// lo exist in all, all of them), then takes up to hi. A pull-based driver
+// uses it to fetch in batches rather than one message per round trip when
+// its consumer is the bottleneck.
+func (c *Credit) AcquireBatch(ctx context.Context, lo, hi int) (int, error) {
+	for {
+		c.mu.Lock()
+		if c.n >= lo && c.n > 0 {
+			got := min(hi, c.n)
+			c.n -= got
+			c.mu.Unlock()
+			return got, nil
+		}
+		if c.wake == nil {
+			c.wake = make(chan struct{})
+		}
+		wake := c.wake
+		c.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
 // TryAcquire takes up to n units without waiting and says how many.
 func (c *Credit) TryAcquire(n int) int {
 	c.mu.Lock()

@@ -7,14 +7,22 @@ import (
 	"github.com/nbac/nbac/runtime/queue"
 )
 
-// A stream entry has one field, "m", holding the envelope in this compact
-// form, so that the Lua mover can move it without decoding it:
+// A stream entry written by a publisher has two fields: "h", the envelope
+// without its body in the form below, and "b", the body as is (so a publish
+// does not copy the body). A delayed message is stored, and moved to its
+// stream by the Lua mover, as one field "m": the same form followed by the
+// body, so the script moves it without decoding it:
 //
 //	version(1) attempt(uvarint) level(1) len(key) key n(headers) {len k, k, len v, v} body
 const codecVersion = 1
 
 func encode(env *queue.Envelope) []byte {
-	size := 16 + len(env.Key) + len(env.Body)
+	return append(encodeMeta(env, len(env.Body)), env.Body...)
+}
+
+// encodeMeta is encode without the body; extra is room to leave for it.
+func encodeMeta(env *queue.Envelope, extra int) []byte {
+	size := 16 + len(env.Key) + extra
 	for k, v := range env.Headers {
 		size += len(k) + len(v) + 4
 	}
@@ -28,7 +36,12 @@ func encode(env *queue.Envelope) []byte {
 		b = appendString(b, k)
 		b = appendString(b, v)
 	}
-	return append(b, env.Body...)
+	return b
+}
+
+// entryValues are the fields of a stream entry for env.
+func entryValues(env *queue.Envelope) []any {
+	return []any{"h", encodeMeta(env, 0), "b", env.Body}
 }
 
 func appendString(b []byte, s string) []byte {

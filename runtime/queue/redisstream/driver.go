@@ -54,6 +54,7 @@ func New(cfg queue.Config, opts Options) queue.Driver {
 		delayed: base + ":delayed", data: base + ":delayed:data", dlq: base + ":dlq",
 		log:  opts.Logger.With("queue", cfg.Name),
 		reqs: make(chan *request, 1024),
+		acks: make(chan ackItem, 4096),
 		quit: make(chan struct{}),
 	}
 	for l := range queue.Levels {
@@ -85,6 +86,7 @@ type driver struct {
 	delayed, data, dlq string
 	seq                atomic.Uint64
 	reqs               chan *request
+	acks               chan ackItem
 	quit               chan struct{}
 	closeOnce          sync.Once
 	pending            sync.WaitGroup
@@ -115,26 +117,32 @@ func (d *driver) Declare(ctx context.Context) error {
 type request struct {
 	add  func(p redis.Pipeliner) []redis.Cmder
 	cmds []redis.Cmder
-	done chan error // nil: nobody waits (acks)
+	done chan error
 }
 
-// pipeliner sends whatever requests are waiting in one pipeline per round
-// trip: concurrent publishes and acks share round trips instead of each
-// paying one.
+// pipeliner sends whatever requests and acks are waiting in one pipeline
+// per round trip: concurrent publishes share round trips instead of each
+// paying one, and acks become one XACK + XDEL per stream per round trip.
 func (d *driver) pipeliner() {
 	batch := make([]*request, 0, 256)
+	acks := make([]ackItem, 0, 1024)
 	for {
+		batch, acks = batch[:0], acks[:0]
 		select {
 		case r := <-d.reqs:
-			batch = append(batch[:0], r)
+			batch = append(batch, r)
+		case a := <-d.acks:
+			acks = append(acks, a)
 		case <-d.quit:
 			return
 		}
 	more:
-		for len(batch) < cap(batch) {
+		for len(batch) < cap(batch) && len(acks) < cap(acks) {
 			select {
 			case r := <-d.reqs:
 				batch = append(batch, r)
+			case a := <-d.acks:
+				acks = append(acks, a)
 			default:
 				break more
 			}
@@ -144,27 +152,42 @@ func (d *driver) pipeliner() {
 		for _, r := range batch {
 			r.cmds = r.add(p)
 		}
+		var ackCmds []redis.Cmder
+		for _, s := range d.streams {
+			var ids []string
+			for _, a := range acks {
+				if a.stream == s {
+					ids = append(ids, a.id)
+				}
+			}
+			if len(ids) > 0 {
+				ackCmds = append(ackCmds, p.XAck(ctx, s, d.opts.Group, ids...), p.XDel(ctx, s, ids...))
+			}
+		}
 		_, _ = p.Exec(ctx)
 		cancel()
 		for _, r := range batch {
-			var err error
-			for _, c := range r.cmds {
-				if c.Err() != nil && !errors.Is(c.Err(), redis.Nil) {
-					err = c.Err()
-					break
-				}
+			r.done <- firstErr(r.cmds)
+		}
+		if len(acks) > 0 {
+			if err := firstErr(ackCmds); err != nil {
+				d.log.Warn("ack failed; the messages will be delivered again", "n", len(acks), "err", err)
 			}
-			if r.done != nil {
-				r.done <- err
-			} else {
-				if err != nil {
-					d.log.Warn("ack failed; the message will be delivered again", "err", err)
-				}
-				d.pending.Done()
-			}
+			d.pending.Add(-len(acks))
 		}
 	}
 }
+
+func firstErr(cmds []redis.Cmder) error {
+	for _, c := range cmds {
+		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+	}
+	return nil
+}
+
+type ackItem struct{ stream, id string }
 
 func (d *driver) do(ctx context.Context, add func(p redis.Pipeliner) []redis.Cmder) error {
 	r := &request{add: add, done: make(chan error, 1)}
@@ -210,7 +233,7 @@ func (d *driver) Publish(ctx context.Context, msgs []queue.Envelope) error {
 				cmds = append(cmds, d.addDelayed(p, env, now)...)
 				continue
 			}
-			cmds = append(cmds, p.XAdd(ctx, &redis.XAddArgs{Stream: d.byLevel[env.Level], Values: []any{"m", encode(env)}}))
+			cmds = append(cmds, p.XAdd(ctx, &redis.XAddArgs{Stream: d.byLevel[env.Level], Values: entryValues(env)}))
 		}
 		return cmds
 	})
@@ -234,12 +257,7 @@ func (d *driver) Ack(_ context.Context, dl *queue.Delivery) error {
 	t.r.done(t.id)
 	d.pending.Add(1)
 	select {
-	case d.reqs <- &request{add: func(p redis.Pipeliner) []redis.Cmder {
-		return []redis.Cmder{
-			p.XAck(context.Background(), t.stream, d.opts.Group, t.id),
-			p.XDel(context.Background(), t.stream, t.id),
-		}
-	}}:
+	case d.acks <- ackItem{t.stream, t.id}:
 	case <-d.quit:
 		d.pending.Done()
 		return d.errorf("driver closed before ack")
@@ -277,7 +295,7 @@ func (d *driver) DeadLetter(ctx context.Context, dl *queue.Delivery, headers map
 	}
 	env.Attempt = dl.Attempt
 	_, err := d.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.XAdd(ctx, &redis.XAddArgs{Stream: d.dlq, Values: []any{"m", encode(&env)}})
+		p.XAdd(ctx, &redis.XAddArgs{Stream: d.dlq, Values: entryValues(&env)})
 		p.XAck(ctx, t.stream, d.opts.Group, t.id)
 		p.XDel(ctx, t.stream, t.id)
 		return nil
@@ -355,7 +373,7 @@ func (d *driver) ReplayDLQ(ctx context.Context, limit int) (int, error) {
 			// One MULTI: the message is in the queue exactly when it left
 			// the dead-letter stream.
 			_, err = d.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.XAdd(ctx, &redis.XAddArgs{Stream: d.byLevel[env.Level], Values: []any{"m", encode(&env)}})
+				p.XAdd(ctx, &redis.XAddArgs{Stream: d.byLevel[env.Level], Values: entryValues(&env)})
 				p.XDel(ctx, d.dlq, m.ID)
 				return nil
 			})
@@ -369,6 +387,15 @@ func (d *driver) ReplayDLQ(ctx context.Context, limit int) (int, error) {
 }
 
 func decodeEntry(m redis.XMessage) (queue.Envelope, error) {
+	if h, ok := m.Values["h"].(string); ok {
+		env, err := decode([]byte(h))
+		if err != nil {
+			return env, err
+		}
+		b, _ := m.Values["b"].(string)
+		env.Body = []byte(b)
+		return env, nil
+	}
 	v, ok := m.Values["m"].(string)
 	if !ok {
 		return queue.Envelope{}, errCorrupt

@@ -59,10 +59,12 @@ func (r *receiver) Run(ctx context.Context, credit *queue.Credit, out chan<- *qu
 	wg.Go(func() { r.claimer(ctx, credit, out) })
 	wait := 50 * time.Millisecond
 	for {
-		if err := credit.Acquire(ctx); err != nil {
+		// Fetch in batches of at least a quarter of the prefetch: the
+		// buffered deliveries keep the workers busy meanwhile.
+		n, err := credit.AcquireBatch(ctx, max(1, r.d.cfg.Prefetch/4), fetchMax)
+		if err != nil {
 			return err
 		}
-		n := 1 + credit.TryAcquire(fetchMax-1)
 		got, err := r.fetch(ctx, n)
 		credit.Release(n - len(got))
 		if err != nil {
