@@ -59,9 +59,7 @@ func (l *l2) get(ctx context.Context, key string) []byte {
 		l.c.m.l2Skipped.Add(1)
 		return nil
 	}
-	tctx, cancel := context.WithTimeout(ctx, l.timeout)
-	b, err := l.client.Get(tctx, l.prefix+key).Bytes()
-	cancel()
+	b, err := l.client.Get(withDeadline(ctx, l.timeout), l.prefix+key).Bytes()
 	if err != nil {
 		if !errors.Is(err, redis.Nil) {
 			l.health.fail(ctx, "GET", key, err)
@@ -116,6 +114,37 @@ func (l *l2) write(ctx context.Context, op, key string, cmd func(redis.Pipeliner
 		return fmt.Errorf("cache %q: Redis %s %q failed (L1 was updated): %w", l.c.name, op, k, err)
 	}
 	l.health.ok()
+	return nil
+}
+
+// deadlineCtx is ctx with a deadline at most timeout away but no timer
+// behind it. go-redis (with ContextTimeoutEnabled, as the runtime's clients
+// have) turns Deadline into socket and dial deadlines, which is all the
+// bound needs; context.WithTimeout would add a timer and three allocations
+// to every read. The parent's cancellation still flows through Done.
+type deadlineCtx struct {
+	context.Context
+	deadline time.Time
+}
+
+func withDeadline(ctx context.Context, timeout time.Duration) context.Context {
+	return deadlineCtx{ctx, time.Now().Add(timeout)}
+}
+
+func (d deadlineCtx) Deadline() (time.Time, bool) {
+	if pd, ok := d.Context.Deadline(); ok && pd.Before(d.deadline) {
+		return pd, true
+	}
+	return d.deadline, true
+}
+
+func (d deadlineCtx) Err() error {
+	if err := d.Context.Err(); err != nil {
+		return err
+	}
+	if !time.Now().Before(d.deadline) {
+		return context.DeadlineExceeded
+	}
 	return nil
 }
 
