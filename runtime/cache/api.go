@@ -146,7 +146,7 @@ func GetOrLoad[T any](ctx context.Context, c *Cache, key string, loader func(con
 		if v, ok := e.val.(T); ok {
 			return v, nil
 		}
-		if v, err, done := otherHit[T](c, e); done {
+		if v, done, err := otherHit[T](c, e); done {
 			return v, err
 		}
 	}
@@ -171,12 +171,12 @@ func (c *Cache) l1Get(key string) *entry {
 // otherHit handles an L1 hit whose value is not already a T: a cached
 // "not found", or bytes to decode. done is false when the bytes do not
 // decode as T (written with another type), and the key is loaded afresh.
-func otherHit[T any](c *Cache, e *entry) (v T, err error, done bool) {
+func otherHit[T any](c *Cache, e *entry) (v T, done bool, err error) {
 	if e.neg {
-		return v, ErrNotFound, true
+		return v, true, ErrNotFound
 	}
 	v, ok := valueOf[T](c, e)
-	return v, nil, ok
+	return v, ok, nil
 }
 
 // load is GetOrLoad's miss path: one flight per key, which this caller

@@ -59,6 +59,9 @@ func TestL1SetGetTyped(t *testing.T) {
 	if s.L1Hits != 4 || s.L1Misses != 2 {
 		t.Fatalf("stats = %+v, want 4 L1 hits and 2 misses", s)
 	}
+	if r := s.HitRatio(); r < 0.66 || r > 0.67 {
+		t.Fatalf("hit ratio %v, want 4/6", r)
+	}
 }
 
 func TestL1PerKeyTTL(t *testing.T) {

@@ -48,6 +48,9 @@ type Stats struct {
 // HitRatio is the share of reads served by either tier.
 func (s Stats) HitRatio() float64 {
 	total := s.L1Hits + s.L1Misses
+	if total == 0 { // no L1: every read went to L2
+		total = s.L2Hits + s.L2Misses
+	}
 	if total == 0 {
 		return 0
 	}
