@@ -151,7 +151,7 @@ load_balancer "lb" {
 	if r := s.Resources; r.CPURequest != "100m" || r.CPULimit != "" || r.MemoryRequest != "128Mi" || r.MemoryLimit != "128Mi" {
 		t.Errorf("resources %+v", r)
 	}
-	if p := s.Probes[0]; p.Type != "http" || p.Path != "/health" || p.Period.D().Seconds() != 10 || p.Timeout.D().Seconds() != 1 || p.FailureThreshold != 3 {
+	if p := s.Probes[0]; p.Type != "http" || p.Path != "/health" || p.Kind != "readiness" || p.Period.D().Seconds() != 5 || p.Timeout.D().Seconds() != 2 || p.FailureThreshold != 3 {
 		t.Errorf("probe %+v", p)
 	}
 	if a := s.Autoscale; a.Min != 1 || a.Max != 4 || a.CPUPercent != 80 {

@@ -215,11 +215,25 @@ func (l *loader) lowerProbe(blk *hcl.Block, svc string) (schema.Probe, bool) {
 	if p.Type != "exec" && len(p.Command) > 0 {
 		b.errorAt(b.c.Attributes["command"].Expr.Range(), "Command needs an exec probe", fmt.Sprintf("command applies only to exec probes; %s is a %s probe.", b.what, p.Type))
 	}
-	p.Period = b.duration("period", 10*time.Second, time.Second)
-	p.Timeout = b.duration("timeout", time.Second, time.Second)
+	d := probeDefaults[p.Kind]
+	p.Period = b.duration("period", d.period, time.Second)
+	p.Timeout = b.duration("timeout", d.timeout, time.Second)
 	p.InitialDelay = b.duration("initial_delay", 0, 0)
-	p.FailureThreshold = b.integer("failure_threshold", 3, 1, 100)
+	p.FailureThreshold = b.integer("failure_threshold", d.failureThreshold, 1, 100)
 	return p, true
+}
+
+// probeDefaults are per kind, and the same as the Kubernetes emitter's for
+// an unwritten probe: liveness is deliberately slow to fire (two minutes of
+// failures), because a wrong restart hurts more than a late one; startup
+// allows 150s for a slow boot before liveness takes over.
+var probeDefaults = map[string]struct {
+	period, timeout  time.Duration
+	failureThreshold int
+}{
+	"readiness": {5 * time.Second, 2 * time.Second, 3},
+	"liveness":  {20 * time.Second, 5 * time.Second, 6},
+	"startup":   {5 * time.Second, 2 * time.Second, 30},
 }
 
 var autoscaleSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
