@@ -43,21 +43,58 @@ func uniqueName(kind string) string {
 	return fmt.Sprintf("nbacbench.%s.%d.%x", kind, os.Getpid(), rand.N(1<<32))
 }
 
-// run times b.N rounds of nMsgs; each round calls round, which must return
-// once every message of the round was consumed and acked.
-func run(b *testing.B, round func(b *testing.B, n int)) {
-	b.SetBytes(nMsgs * msgSize)
-	var total, cpu time.Duration
-	for b.Loop() {
-		start, c0 := time.Now(), cpuTime()
-		round(b, nMsgs)
-		total += time.Since(start)
-		cpu += cpuTime() - c0
+// system is one implementation under test with its consumers running:
+// round publishes n messages and returns once all were consumed and acked.
+type system struct {
+	name  string
+	round func(b *testing.B, n int)
+	stop  []func()
+}
+
+func (s *system) cleanup(f func()) { s.stop = append(s.stop, f) }
+
+func (s *system) close() {
+	for i := len(s.stop) - 1; i >= 0; i-- {
+		s.stop[i]()
 	}
-	b.ReportMetric(float64(nMsgs*b.N)/total.Seconds(), "msg/s")
-	// The machine is shared: CPU time this process spent per message is
-	// steadier than wall time (it excludes the broker's own CPU).
-	b.ReportMetric(float64(cpu.Nanoseconds())/float64(nMsgs*b.N), "cpu-ns/msg")
+}
+
+type setup func(b *testing.B, consumers int) *system
+
+// paired runs rounds of every system alternately, so that the load of a
+// shared machine hits them alike, and reports each one's msg/s and CPU per
+// message, and the first system's throughput relative to each other one.
+func paired(b *testing.B, consumers, rounds int, setups ...setup) {
+	systems := make([]*system, len(setups))
+	for i, st := range setups {
+		systems[i] = st(b, consumers)
+		defer systems[i].close()
+	}
+	wall := make([]time.Duration, len(systems))
+	cpu := make([]time.Duration, len(systems))
+	n := 0
+	for b.Loop() {
+		for range rounds {
+			for i, s := range systems {
+				t0, c0 := time.Now(), cpuTime()
+				s.round(b, nMsgs)
+				wall[i] += time.Since(t0)
+				cpu[i] += cpuTime() - c0
+			}
+			n += nMsgs
+		}
+	}
+	rate := make([]float64, len(systems))
+	for i, s := range systems {
+		rate[i] = float64(n) / wall[i].Seconds()
+		b.ReportMetric(rate[i], s.name+"-msg/s")
+		// CPU time of this process per message (client side only; the
+		// broker's CPU is not counted), steadier than wall time here.
+		b.ReportMetric(float64(cpu[i].Nanoseconds())/float64(n), s.name+"-cpu-ns/msg")
+	}
+	for i := 1; i < len(systems); i++ {
+		b.ReportMetric(rate[0]/rate[i], systems[0].name+"/"+systems[i].name)
+	}
 }
 
 func cpuTime() time.Duration {

@@ -16,16 +16,20 @@ import (
 	"github.com/nbac/nbac/runtime/queue/rabbitmq"
 )
 
+// BenchmarkRabbitMQ pairs the nbac driver with the bare amqp091-go loop and
+// watermill-amqp, 3 alternating rounds of 20,000 messages each (watermill
+// waits for every confirm, so it gets one round).
 func BenchmarkRabbitMQ(b *testing.B) {
 	need(b, "RabbitMQ", amqpAddr)
 	for _, c := range consumerCounts {
-		b.Run(fmt.Sprintf("nbac/consumers=%d", c), func(b *testing.B) { benchNbacRabbit(b, c) })
-		b.Run(fmt.Sprintf("amqp091/consumers=%d", c), func(b *testing.B) { benchBareAMQP(b, c) })
-		b.Run(fmt.Sprintf("watermill/consumers=%d", c), func(b *testing.B) { benchWatermill(b, c) })
+		b.Run(fmt.Sprintf("consumers=%d", c), func(b *testing.B) { paired(b, c, 3, nbacRabbit, bareAMQP) })
+	}
+	for _, c := range consumerCounts {
+		b.Run(fmt.Sprintf("watermill/consumers=%d", c), func(b *testing.B) { paired(b, c, 1, watermillAMQP) })
 	}
 }
 
-func deleteAMQP(b *testing.B, names ...string) {
+func deleteAMQP(names ...string) {
 	conn, err := amqp.Dial(amqpURL)
 	if err != nil {
 		return
@@ -40,26 +44,25 @@ func deleteAMQP(b *testing.B, names ...string) {
 	}
 }
 
-func benchNbacRabbit(b *testing.B, consumers int) {
-	cfg := queue.Config{Name: uniqueName("nbac"), Workers: consumers, Prefetch: window, MaxAttempts: 3, DeadLetter: true, ShutdownTimeout: 5 * time.Second}
-	q := queue.New(cfg, rabbitmq.New(cfg, rabbitmq.Options{URL: amqpURL}))
-	defer deleteAMQP(b, rabbitmq.QueueNames(q.Config())...)
-	defer q.Close()
+func nbacQueueSystem(b *testing.B, name string, q *queue.Queue) *system {
+	s := &system{name: name}
 	var cur atomic.Pointer[counter]
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- q.Consume(ctx, func(context.Context, *queue.Delivery) error { cur.Load().add(); return nil }, queue.ConsumeOptions{})
 	}()
-	defer func() { cancel(); <-done }()
+	s.cleanup(func() { cancel(); <-done })
 	batch := make([]queue.Message, window)
 	for i := range batch {
 		batch[i] = queue.Message{Body: payload}
 	}
-	run(b, func(b *testing.B, n int) {
+	// One publisher goroutine; PublishBatch sends 256 back to back and
+	// waits for their confirms together.
+	s.round = func(b *testing.B, n int) {
 		cnt := newCounter(n)
 		cur.Store(cnt)
-		tctx, tcancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		tctx, tcancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer tcancel()
 		for i := 0; i < n; i += window {
 			if err := q.PublishBatch(tctx, batch[:min(window, n-i)]); err != nil {
@@ -67,20 +70,34 @@ func benchNbacRabbit(b *testing.B, consumers int) {
 			}
 		}
 		cnt.wait(b, tctx)
-	})
+	}
+	return s
 }
 
-// benchBareAMQP is the anchor: a hand-written amqp091-go loop with a
-// durable queue, persistent messages, a sliding window of 256 unconfirmed
-// publishes and manual acks.
-func benchBareAMQP(b *testing.B, consumers int) {
+func nbacRabbit(b *testing.B, consumers int) *system {
+	cfg := queue.Config{Name: uniqueName("nbac"), Workers: consumers, Prefetch: window, MaxAttempts: 3, DeadLetter: true, ShutdownTimeout: 5 * time.Second}
+	q := queue.New(cfg, rabbitmq.New(cfg, rabbitmq.Options{URL: amqpURL}))
+	s := &system{}
+	s.cleanup(func() { deleteAMQP(rabbitmq.QueueNames(q.Config())...) })
+	s.cleanup(func() { q.Close() })
+	inner := nbacQueueSystem(b, "nbac", q)
+	s.name, s.round = inner.name, inner.round
+	s.stop = append(s.stop, inner.stop...)
+	return s
+}
+
+// bareAMQP is the anchor: a hand-written amqp091-go loop with a durable
+// queue, persistent messages, a sliding window of 256 unconfirmed publishes
+// and manual acks, one channel per consumer.
+func bareAMQP(b *testing.B, consumers int) *system {
+	s := &system{name: "amqp091"}
 	name := uniqueName("amqp091")
-	defer deleteAMQP(b, name)
+	s.cleanup(func() { deleteAMQP(name) })
 	conn, err := amqp.Dial(amqpURL)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer conn.Close()
+	s.cleanup(func() { conn.Close() })
 	pub, err := conn.Channel()
 	if err != nil {
 		b.Fatal(err)
@@ -97,7 +114,7 @@ func benchBareAMQP(b *testing.B, consumers int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer cconn.Close()
+	s.cleanup(func() { cconn.Close() })
 	for i := range consumers {
 		ch, err := cconn.Channel()
 		if err != nil {
@@ -117,8 +134,8 @@ func benchBareAMQP(b *testing.B, consumers int) {
 			}
 		}()
 	}
-	ctx := context.Background()
-	run(b, func(b *testing.B, n int) {
+	s.round = func(b *testing.B, n int) {
+		ctx := context.Background()
 		cnt := newCounter(n)
 		cur.Store(cnt)
 		out := 0
@@ -140,17 +157,20 @@ func benchBareAMQP(b *testing.B, consumers int) {
 				b.Fatal("nack")
 			}
 		}
-		tctx, tcancel := context.WithTimeout(ctx, 2*time.Minute)
+		tctx, tcancel := context.WithTimeout(ctx, 5*time.Minute)
 		defer tcancel()
 		cnt.wait(b, tctx)
-	})
+	}
+	return s
 }
 
-// benchWatermill is watermill-amqp with the same guarantees: durable queue,
-// persistent messages, publisher confirms, manual acks.
-func benchWatermill(b *testing.B, consumers int) {
+// watermillAMQP is watermill-amqp with the same guarantees: durable queue,
+// persistent messages, publisher confirms (it waits for each), manual acks,
+// one subscription per consumer.
+func watermillAMQP(b *testing.B, consumers int) *system {
+	s := &system{name: "watermill"}
 	topic := uniqueName("watermill")
-	defer deleteAMQP(b, topic)
+	s.cleanup(func() { deleteAMQP(topic) })
 	cfg := wamqp.NewDurableQueueConfig(amqpURL)
 	cfg.Publish.ConfirmDelivery = true
 	cfg.Consume.Qos.PrefetchCount = window
@@ -159,15 +179,15 @@ func benchWatermill(b *testing.B, consumers int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer pub.Close()
+	s.cleanup(func() { pub.Close() })
 	sub, err := wamqp.NewSubscriber(cfg, logger)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer sub.Close()
+	s.cleanup(func() { sub.Close() })
 	var cur atomic.Pointer[counter]
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	s.cleanup(cancel)
 	for range consumers {
 		msgs, err := sub.Subscribe(ctx, topic)
 		if err != nil {
@@ -180,7 +200,7 @@ func benchWatermill(b *testing.B, consumers int) {
 			}
 		}()
 	}
-	run(b, func(b *testing.B, n int) {
+	s.round = func(b *testing.B, n int) {
 		cnt := newCounter(n)
 		cur.Store(cnt)
 		for range n {
@@ -188,8 +208,9 @@ func benchWatermill(b *testing.B, consumers int) {
 				b.Fatal(err)
 			}
 		}
-		tctx, tcancel := context.WithTimeout(ctx, 5*time.Minute)
+		tctx, tcancel := context.WithTimeout(ctx, 15*time.Minute)
 		defer tcancel()
 		cnt.wait(b, tctx)
-	})
+	}
+	return s
 }

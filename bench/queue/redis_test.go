@@ -14,12 +14,15 @@ import (
 	"github.com/nbac/nbac/runtime/queue/redisstream"
 )
 
+// BenchmarkRedis pairs the nbac Redis Streams driver with a pipelined bare
+// XADD/XREADGROUP/XACK loop (3 alternating rounds), then asynq (one round).
 func BenchmarkRedis(b *testing.B) {
 	need(b, "Redis", redisAddr)
 	for _, c := range consumerCounts {
-		b.Run(fmt.Sprintf("nbac/consumers=%d", c), func(b *testing.B) { benchNbacRedis(b, c) })
-		b.Run(fmt.Sprintf("bare-pipelined/consumers=%d", c), func(b *testing.B) { benchBareStreams(b, c) })
-		b.Run(fmt.Sprintf("asynq/consumers=%d", c), func(b *testing.B) { benchAsynq(b, c) })
+		b.Run(fmt.Sprintf("consumers=%d", c), func(b *testing.B) { paired(b, c, 3, nbacRedis, bareStreams) })
+	}
+	for _, c := range consumerCounts {
+		b.Run(fmt.Sprintf("asynq/consumers=%d", c), func(b *testing.B) { paired(b, c, 1, asynqSystem) })
 	}
 }
 
@@ -31,47 +34,30 @@ func delKeys(rdb redis.UniversalClient, pattern string) {
 	}
 }
 
-func benchNbacRedis(b *testing.B, consumers int) {
+func nbacRedis(b *testing.B, consumers int) *system {
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
-	defer rdb.Close()
 	cfg := queue.Config{Name: uniqueName("nbac"), Workers: consumers, Prefetch: window, MaxAttempts: 3, DeadLetter: true, ShutdownTimeout: 5 * time.Second}
 	q := queue.New(cfg, redisstream.New(cfg, redisstream.Options{Client: rdb}))
-	defer delKeys(rdb, "nbac:q:{"+cfg.Name+"}*")
-	defer q.Close()
-	var cur atomic.Pointer[counter]
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- q.Consume(ctx, func(context.Context, *queue.Delivery) error { cur.Load().add(); return nil }, queue.ConsumeOptions{})
-	}()
-	defer func() { cancel(); <-done }()
-	batch := make([]queue.Message, window)
-	for i := range batch {
-		batch[i] = queue.Message{Body: payload}
-	}
-	run(b, func(b *testing.B, n int) {
-		cnt := newCounter(n)
-		cur.Store(cnt)
-		tctx, tcancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer tcancel()
-		for i := 0; i < n; i += window {
-			if err := q.PublishBatch(tctx, batch[:min(window, n-i)]); err != nil {
-				b.Fatal(err)
-			}
-		}
-		cnt.wait(b, tctx)
-	})
+	s := &system{}
+	s.cleanup(func() { rdb.Close() })
+	s.cleanup(func() { delKeys(rdb, "nbac:q:{"+cfg.Name+"}*") })
+	s.cleanup(func() { q.Close() })
+	inner := nbacQueueSystem(b, "nbac", q)
+	s.name, s.round = inner.name, inner.round
+	s.stop = append(s.stop, inner.stop...)
+	return s
 }
 
-// benchBareStreams is the anchor: pipelined XADD (256 per round trip),
-// XREADGROUP COUNT 256, and one XACK per read batch.
-func benchBareStreams(b *testing.B, consumers int) {
+// bareStreams is the anchor: pipelined XADD (256 per round trip),
+// XREADGROUP COUNT 256 per consumer, one XACK per read batch.
+func bareStreams(b *testing.B, consumers int) *system {
+	s := &system{name: "bare"}
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
-	defer rdb.Close()
+	s.cleanup(func() { rdb.Close() })
 	stream := uniqueName("bare")
-	defer rdb.Del(context.Background(), stream)
+	s.cleanup(func() { rdb.Del(context.Background(), stream) })
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	s.cleanup(cancel)
 	if err := rdb.XGroupCreateMkStream(ctx, stream, "g", "0").Err(); err != nil {
 		b.Fatal(err)
 	}
@@ -97,7 +83,7 @@ func benchBareStreams(b *testing.B, consumers int) {
 			}
 		}()
 	}
-	run(b, func(b *testing.B, n int) {
+	s.round = func(b *testing.B, n int) {
 		cnt := newCounter(n)
 		cur.Store(cnt)
 		for i := 0; i < n; i += window {
@@ -109,31 +95,33 @@ func benchBareStreams(b *testing.B, consumers int) {
 				b.Fatal(err)
 			}
 		}
-		tctx, tcancel := context.WithTimeout(ctx, 2*time.Minute)
+		tctx, tcancel := context.WithTimeout(ctx, 5*time.Minute)
 		defer tcancel()
 		cnt.wait(b, tctx)
-	})
+	}
+	return s
 }
 
-// benchAsynq enqueues one task per call (asynq has no batch enqueue) and
+// asynqSystem enqueues one task per call (asynq has no batch enqueue) and
 // processes with Concurrency = consumers.
-func benchAsynq(b *testing.B, consumers int) {
+func asynqSystem(b *testing.B, consumers int) *system {
+	s := &system{name: "asynq"}
 	opt := asynq.RedisClientOpt{Addr: redisAddr}
 	qname := uniqueName("asynq")
 	client := asynq.NewClient(opt)
-	defer client.Close()
-	var cur atomic.Pointer[counter]
-	srv := asynq.NewServer(opt, asynq.Config{
-		Concurrency: consumers,
-		Queues:      map[string]int{qname: 1},
-		Logger:      nopLogger{},
+	s.cleanup(func() { client.Close() })
+	s.cleanup(func() {
+		rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+		delKeys(rdb, "asynq:{"+qname+"}*")
+		rdb.Close()
 	})
-	mux := asynq.HandlerFunc(func(context.Context, *asynq.Task) error { cur.Load().add(); return nil })
-	if err := srv.Start(mux); err != nil {
+	var cur atomic.Pointer[counter]
+	srv := asynq.NewServer(opt, asynq.Config{Concurrency: consumers, Queues: map[string]int{qname: 1}, Logger: nopLogger{}})
+	if err := srv.Start(asynq.HandlerFunc(func(context.Context, *asynq.Task) error { cur.Load().add(); return nil })); err != nil {
 		b.Fatal(err)
 	}
-	defer srv.Shutdown()
-	run(b, func(b *testing.B, n int) {
+	s.cleanup(srv.Shutdown)
+	s.round = func(b *testing.B, n int) {
 		cnt := newCounter(n)
 		cur.Store(cnt)
 		for range n {
@@ -141,13 +129,11 @@ func benchAsynq(b *testing.B, consumers int) {
 				b.Fatal(err)
 			}
 		}
-		tctx, tcancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		tctx, tcancel := context.WithTimeout(context.Background(), 15*time.Minute)
 		defer tcancel()
 		cnt.wait(b, tctx)
-	})
-	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
-	defer rdb.Close()
-	delKeys(rdb, "asynq:{"+qname+"}*")
+	}
+	return s
 }
 
 type nopLogger struct{}
