@@ -2,9 +2,12 @@ package compile
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/nbac/nbac/emit/build"
 	"github.com/nbac/nbac/emit/haproxy"
@@ -99,6 +102,23 @@ func BenchmarkCompile(b *testing.B) {
 		if d.HasErrors() {
 			b.Fatal(d.Error())
 		}
+		// The CLI prints every warning with a source snippet; emitters warn
+		// about each approximation (Nginx open source lacks active health
+		// checks, queues, ...), so a large estate carries many warnings.
+		files := lang.Load(dir, lang.Options{}).Files
+		if n > processMaxN() {
+			continue
+		}
+		b.Run(fmt.Sprintf("N=%d/diagnostics-text", n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.ReportMetric(float64(len(d)), "warnings")
+			for b.Loop() {
+				w := hcl.NewDiagnosticTextWriter(io.Discard, files, 100, false)
+				if err := w.WriteDiagnostics(d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("N=%d/write", n), func(b *testing.B) {
 			b.ReportAllocs()
 			out := filepath.Join(b.TempDir(), "out")

@@ -136,6 +136,7 @@ func section(res map[string]map[int]result, sizes []int) string {
 		{"Compile/emit-nginx", "emit Nginx"},
 		{"Compile/artifacts", "all artifacts + model.json (`build.Artifacts`)"},
 		{"Compile/write", "write to a fresh directory (`build.Write`)"},
+		{"Compile/diagnostics-text", "print the emitters' warnings with snippets (`hcl.NewDiagnosticTextWriter`, as the CLI does)"},
 	}
 	for _, s := range stages {
 		fmt.Fprintf(&b, "| %s |", s.what)
@@ -177,6 +178,7 @@ func section(res map[string]map[int]result, sizes []int) string {
 		}
 		b.WriteString(strings.Join(g, ", ") + ".\n")
 	}
+	b.WriteString("\nn/a: not measured in this run (`NBAC_BENCH_CUE_MAX` and `NBAC_BENCH_PROCESS_MAX` cap the slowest cases).\n")
 	return b.String()
 }
 
