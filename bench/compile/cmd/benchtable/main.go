@@ -183,7 +183,8 @@ func section(res map[string]map[int]result, sizes []int) string {
 }
 
 // splice replaces the "## Compile" section of doc (up to the next "## "
-// heading) with sec, or appends it; other sections are left as they are.
+// heading) with sec, or appends it; other sections are left as they are,
+// and so is a "### Findings" subsection at the end of the old one.
 func splice(doc, sec string) string {
 	lines := strings.SplitAfter(doc, "\n")
 	start, end := -1, len(lines)
@@ -204,7 +205,16 @@ func splice(doc, sec string) string {
 		}
 		return doc + sec
 	}
-	return strings.Join(lines[:start], "") + sec + "\n" + strings.Join(lines[end:], "")
+	// A hand-written "### Findings" subsection (analysis of the figures)
+	// survives a refresh.
+	keep := ""
+	for i := start + 1; i < end; i++ {
+		if strings.TrimSpace(lines[i]) == "### Findings" {
+			keep = "\n" + strings.TrimRight(strings.Join(lines[i:end], ""), "\n") + "\n"
+			break
+		}
+	}
+	return strings.Join(lines[:start], "") + sec + keep + "\n" + strings.Join(lines[end:], "")
 }
 
 func main() {

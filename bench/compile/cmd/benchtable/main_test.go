@@ -40,4 +40,8 @@ func TestSpliceKeepsOtherSections(t *testing.T) {
 	if got := splice("# P\n\nintro\n", "## Compile\n\nnew\n"); got != "# P\n\nintro\n\n## Compile\n\nnew\n" {
 		t.Errorf("append: %q", got)
 	}
+	doc = "# P\n\n## Compile\n\nold table\n\n### Findings\n\nwhy\n\n## Queues\n\nq\n"
+	if got := splice(doc, "## Compile\n\nnew table\n"); got != "# P\n\n## Compile\n\nnew table\n\n### Findings\n\nwhy\n\n## Queues\n\nq\n" {
+		t.Errorf("findings not kept: %q", got)
+	}
 }
