@@ -168,7 +168,11 @@ func section(res map[string]map[int]result, sizes []int) string {
 	b.WriteString("| N | wall (ms) | peak RSS (MB) |\n| ---: | ---: | ---: |\n")
 	for _, n := range sizes {
 		r := res["BuildProcess"][n]
-		fmt.Fprintf(&b, "| %d | %s | %.0f |\n", n, ms(r.nsOp), r.rssMB)
+		rss := "n/a"
+		if r.rssMB > 0 {
+			rss = strconv.FormatFloat(r.rssMB, 'f', 0, 64)
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s |\n", n, ms(r.nsOp), rss)
 	}
 	if slices.Contains(sizes, 1000) && slices.Contains(sizes, 5000) {
 		b.WriteString("\nGrowth from N=1,000 to N=5,000 (5x the services; linear is 5.0x): ")
