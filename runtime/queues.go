@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nbac/nbac/runtime/queue"
+	"github.com/nbac/nbac/runtime/queue/kafka"
 	"github.com/nbac/nbac/runtime/queue/memory"
 	"github.com/nbac/nbac/runtime/queue/rabbitmq"
 	"github.com/nbac/nbac/runtime/queue/redisstream"
@@ -82,6 +84,24 @@ func (rt *Runtime) queueDriver(br *schema.Broker, cfg queue.Config) (queue.Drive
 			return nil, err
 		}
 		return rabbitmq.New(cfg, rabbitmq.Options{URL: u, ConnectionName: "nbac:" + cfg.Name, Logger: rt.log}), nil
+	case "kafka":
+		seeds := br.Addresses
+		if br.URLEnv != "" {
+			if v, ok := rt.getenv(br.URLEnv); ok && v != "" {
+				// A seed list: "host:port,host:port" (a kafka:// prefix is
+				// tolerated).
+				seeds = nil
+				for _, a := range strings.Split(v, ",") {
+					if a = strings.TrimPrefix(strings.TrimSpace(a), "kafka://"); a != "" {
+						seeds = append(seeds, a)
+					}
+				}
+			}
+		}
+		if len(seeds) == 0 {
+			return nil, fmt.Errorf("broker %q: set addresses, or url_env to a variable holding host:port[,host:port...]", br.Name)
+		}
+		return kafka.New(cfg, kafka.Options{Brokers: seeds, Logger: rt.log}), nil
 	case "redis":
 		c, err := rt.brokerRedis(br)
 		if err != nil {
@@ -89,7 +109,7 @@ func (rt *Runtime) queueDriver(br *schema.Broker, cfg queue.Config) (queue.Drive
 		}
 		return redisstream.New(cfg, redisstream.Options{Client: c, Logger: rt.log}), nil
 	}
-	return nil, fmt.Errorf("broker %q has type %q, which the runtime has no queue driver for (use rabbitmq, redis or memory)", br.Name, br.Type)
+	return nil, fmt.Errorf("broker %q has type %q, which the runtime has no queue driver for (use rabbitmq, kafka, redis or memory)", br.Name, br.Type)
 }
 
 // brokerURL reads the connection URL from the variable url_env names, else

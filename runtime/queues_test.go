@@ -16,11 +16,13 @@ func queueRuntime(env map[string]string) *Runtime {
 			{Name: "local", Type: "memory"},
 			{Name: "rabbit", Type: "rabbitmq", URLEnv: "AMQP_URL"},
 			{Name: "sqs", Type: "sqs", Addresses: []string{"x"}},
+			{Name: "stream", Type: "kafka", URLEnv: "KAFKA_SEEDS"},
 		},
 		Queues: []schema.Queue{
 			{Name: "emails", Broker: "local", Workers: 2, Retry: schema.Retry{MaxAttempts: 2}},
 			{Name: "orders", Broker: "rabbit"},
 			{Name: "uploads", Broker: "sqs"},
+			{Name: "clicks", Broker: "stream"},
 		},
 	}
 	return &Runtime{model: m, getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
@@ -66,6 +68,7 @@ func TestQueueErrorsNameTheFix(t *testing.T) {
 		"email":   `did you mean "emails"`,
 		"orders":  "AMQP_URL (url_env) is not set",
 		"uploads": "no queue driver",
+		"clicks":  "url_env to a variable holding host:port",
 	} {
 		_, err := rt.Queue(name)
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -79,6 +82,14 @@ func TestQueueBrokerURLFromEnv(t *testing.T) {
 	defer rt.Close()
 	if _, err := rt.Queue("orders"); err != nil {
 		t.Fatalf("Queue(orders) with AMQP_URL set: %v", err)
+	}
+}
+
+func TestQueueKafkaSeedsFromEnv(t *testing.T) {
+	rt := queueRuntime(map[string]string{"KAFKA_SEEDS": "kafka://k1:9092, k2:9092"})
+	defer rt.Close()
+	if _, err := rt.Queue("clicks"); err != nil {
+		t.Fatalf("Queue(clicks) with KAFKA_SEEDS set: %v", err)
 	}
 }
 
