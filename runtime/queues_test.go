@@ -18,11 +18,12 @@ func queueRuntime(env map[string]string) *Runtime {
 			{Name: "sqs", Type: "sqs", Addresses: []string{"x"}},
 			{Name: "stream", Type: "kafka", URLEnv: "KAFKA_SEEDS"},
 		},
+		// Sorted by name, as the model lookups binary-search.
 		Queues: []schema.Queue{
+			{Name: "clicks", Broker: "stream"},
 			{Name: "emails", Broker: "local", Workers: 2, Retry: schema.Retry{MaxAttempts: 2}},
 			{Name: "orders", Broker: "rabbit"},
 			{Name: "uploads", Broker: "sqs"},
-			{Name: "clicks", Broker: "stream"},
 		},
 	}
 	return &Runtime{model: m, getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
