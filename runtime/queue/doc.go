@@ -7,6 +7,6 @@
 // This package owns the broker-independent part: the Message and Delivery
 // types, the Driver contract, the consumer engine (workers, retry policy,
 // panic recovery, graceful shutdown, metrics) and the shared backoff. The
-// drivers live in subpackages (memory, rabbitmq, redisstream) and are all
+// drivers live in subpackages (memory, rabbitmq, kafka, redisstream) and are all
 // checked by the same conformance suite in queuetest.
 package queue
