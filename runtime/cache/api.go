@@ -164,7 +164,7 @@ func (c *Cache) l1Get(key string) *entry {
 		c.m.l1Misses.Add(1)
 		return nil
 	}
-	c.m.l1Hits.Add(1)
+	c.m.l1Hits.inc(key)
 	return e
 }
 

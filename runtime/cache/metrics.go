@@ -2,6 +2,7 @@ package cache
 
 import (
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -10,7 +11,8 @@ import (
 // that the L1 hit path costs one atomic add instead of a Prometheus vector
 // lookup.
 type counters struct {
-	l1Hits, l1Misses     atomic.Uint64
+	l1Hits               stripedCounter
+	l1Misses             atomic.Uint64
 	l2Hits, l2Misses     atomic.Uint64
 	l2Errors, l2Skipped  atomic.Uint64
 	l2Corrupt            atomic.Uint64
@@ -19,6 +21,30 @@ type counters struct {
 	loadNotFound         atomic.Uint64
 	invalSent, invalRecv atomic.Uint64
 	l1Flushes            atomic.Uint64
+}
+
+// stripedCounter spreads the L1 hit count over cache lines so that cores
+// reading different keys do not fight over one: a single shared atomic made
+// a parallel L1 hit ~2x slower on two cores. The stripe is picked from the
+// key's address, which costs nothing (a random pick cost ~25% of a hit);
+// reads of one key object share a stripe, as they would share one atomic.
+type stripedCounter struct {
+	s [16]struct {
+		n atomic.Uint64
+		_ [56]byte // one cache line each
+	}
+}
+
+func (c *stripedCounter) inc(key string) {
+	c.s[(uintptr(unsafe.Pointer(unsafe.StringData(key)))>>4)&15].n.Add(1)
+}
+
+func (c *stripedCounter) Load() uint64 {
+	var t uint64
+	for i := range c.s {
+		t += c.s[i].n.Load()
+	}
+	return t
 }
 
 // Stats is a snapshot of a cache's counters since it was created.
