@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -52,7 +53,56 @@ func writeDiagnosticsText(w io.Writer, files map[string]*hcl.File, diags hcl.Dia
 		return
 	}
 	wr := hcl.NewDiagnosticTextWriter(w, files, textWidth(w), color)
-	wr.WriteDiagnostics(diags)
+	wr.WriteDiagnostics(consolidateWarnings(diags))
+}
+
+// consolidateWarnings keeps, for each warning summary, only the first
+// occurrence and notes how many more there were, as Terraform does: a large
+// estate can raise the same approximation warning for hundreds of load
+// balancers, and a wall of identical snippets hides the one that matters
+// (rendering each also rescans its file, which made big builds slow).
+// Errors are never folded; -json and -format github keep every diagnostic.
+// Warnings are similar when their summaries match, or when their Extra
+// carries the same SimilarKey (emitters name the block in the summary, so
+// they supply a key without it).
+func consolidateWarnings(diags hcl.Diagnostics) hcl.Diagnostics {
+	count := map[string]int{}
+	for _, d := range diags {
+		if d.Severity == hcl.DiagWarning {
+			count[similarKey(d)]++
+		}
+	}
+	out := make(hcl.Diagnostics, 0, len(diags))
+	seen := map[string]bool{}
+	for _, d := range diags {
+		if d.Severity != hcl.DiagWarning {
+			out = append(out, d)
+			continue
+		}
+		key := similarKey(d)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if n := count[key] - 1; n > 0 {
+			folded := *d
+			noun := "warnings"
+			if n == 1 {
+				noun = "warning"
+			}
+			folded.Detail = strings.TrimRight(d.Detail, "\n") + fmt.Sprintf("\n\n(and %d more similar %s elsewhere; -json lists them all)", n, noun)
+			d = &folded
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func similarKey(d *hcl.Diagnostic) string {
+	if k, ok := d.Extra.(interface{ SimilarKey() string }); ok {
+		return k.SimilarKey()
+	}
+	return d.Summary
 }
 
 // jsonDiagnostic is one diagnostic in the -json documents. docs/cli.md
@@ -107,9 +157,9 @@ func snippet(f *hcl.File, d *hcl.Diagnostic) *jsonSnippet {
 		d.Subject.Start.Byte < show.Start.Byte || d.Subject.End.Byte > show.End.Byte {
 		return nil // a range from another version of the file
 	}
-	start := strings.LastIndexByte(string(src[:show.Start.Byte]), '\n') + 1
+	start := bytes.LastIndexByte(src[:show.Start.Byte], '\n') + 1
 	end := show.End.Byte
-	if i := strings.IndexByte(string(src[end:]), '\n'); i >= 0 {
+	if i := bytes.IndexByte(src[end:], '\n'); i >= 0 {
 		end += i
 	} else {
 		end = len(src)

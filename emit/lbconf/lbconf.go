@@ -169,8 +169,18 @@ func Warn(lb *schema.LoadBalancer, src schema.Source, block, attr, target, summa
 		Summary:  fmt.Sprintf("%s: %s (%s, %s)", target, summary, Origin(lb), name),
 		Detail:   detail,
 		Subject:  At(lb, src, block, attr),
+		// The same approximation on many load balancers is one finding:
+		// the CLI folds warnings that share this key.
+		Extra: similarKey(target + ": " + summary + " (" + name + ")"),
 	}
 }
+
+// similarKey groups warnings that differ only in the block they name; its
+// SimilarKey method is what the CLI's warning consolidation looks for.
+type similarKey string
+
+// SimilarKey returns the grouping key.
+func (k similarKey) SimilarKey() string { return string(k) }
 
 // At is the range of attr in src, else of the nested block in lb, else lb's
 // own range.
