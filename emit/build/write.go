@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/nbac/nbac/emit"
 )
@@ -41,14 +45,33 @@ func Write(dir string, arts []emit.Artifact) (written, deleted []string, err err
 		return nil, nil, err
 	}
 
-	for _, a := range arts {
-		changed, err := writeIfChanged(filepath.Join(dir, filepath.FromSlash(a.Path)), a.Data)
-		if err != nil {
-			return written, deleted, err
-		}
-		if changed {
+	// Files are written concurrently: each write waits on its own fsync, so
+	// a large estate (thousands of files) is bound by disk latency, not
+	// CPU. Directories are flushed once each at the end instead of after
+	// every rename.
+	changed := make([]bool, len(arts))
+	var g errgroup.Group
+	g.SetLimit(writeParallelism)
+	for i, a := range arts {
+		g.Go(func() error {
+			var err error
+			changed[i], err = writeIfChanged(filepath.Join(dir, filepath.FromSlash(a.Path)), a.Data)
+			return err
+		})
+	}
+	werr := g.Wait()
+	dirs := map[string]bool{}
+	for i, a := range arts {
+		if changed[i] {
 			written = append(written, a.Path)
+			dirs[filepath.Dir(filepath.Join(dir, filepath.FromSlash(a.Path)))] = true
 		}
+	}
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
+		syncDir(d)
+	}
+	if werr != nil {
+		return written, deleted, werr
 	}
 
 	for _, f := range old.Files {
@@ -102,15 +125,28 @@ func writeIfChanged(name string, data []byte) (bool, error) {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return false, err
 	}
-	return true, WriteFileAtomic(name, data, 0o644)
+	return true, writeFileAtomic(name, data, 0o644)
 }
+
+// writeParallelism bounds concurrent file writes in Write.
+const writeParallelism = 16
 
 // WriteFileAtomic replaces name with data so that a reader (or a crash)
 // sees either the old file or the new one, never a part: it writes a
 // temporary file in the same directory (rename is only atomic within one
 // file system), flushes it to disk, renames it over name, and flushes the
 // directory so the rename itself survives a crash.
-func WriteFileAtomic(name string, data []byte, perm fs.FileMode) (err error) {
+func WriteFileAtomic(name string, data []byte, perm fs.FileMode) error {
+	if err := writeFileAtomic(name, data, perm); err != nil {
+		return err
+	}
+	syncDir(filepath.Dir(name))
+	return nil
+}
+
+// writeFileAtomic is WriteFileAtomic without the directory flush, for
+// callers that flush each directory once after many files.
+func writeFileAtomic(name string, data []byte, perm fs.FileMode) (err error) {
 	dir := filepath.Dir(name)
 	tmp, err := os.CreateTemp(dir, ".nbac-*.tmp")
 	if err != nil {
@@ -134,11 +170,7 @@ func WriteFileAtomic(name string, data []byte, perm fs.FileMode) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp.Name(), name); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
+	return os.Rename(tmp.Name(), name)
 }
 
 // syncDir flushes a directory's entries. It is best effort: some file
