@@ -29,6 +29,9 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./lang -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
 
-# bench: side-by-side benchmarks against peer libraries (nested module).
+# bench: side-by-side benchmarks against peer libraries (nested module):
+# cache and queues with -cpu 1,2, then the compile tables (nbac vs Helm vs
+# CUE), which refresh docs/performance.md. NBAC_BENCH_N=10,100 for a quick run.
 bench:
-	cd bench && $(GO) test -run '^$$' -bench . -benchmem -cpu 1,2 ./...
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -cpu 1,2 -timeout 0 $$($(GO) list ./... | grep -v /compile)
+	bench/run-compile.sh
