@@ -31,3 +31,14 @@ func (b Backoff) Delay(attempt int) time.Duration {
 	}
 	return d
 }
+
+// DueMilli is t in Unix milliseconds rounded up, so a due time stored at
+// millisecond precision never comes before the time it stands for.
+func DueMilli(t time.Time) int64 {
+	ns := t.UnixNano()
+	ms := ns / 1e6
+	if ns%1e6 > 0 {
+		ms++
+	}
+	return ms
+}

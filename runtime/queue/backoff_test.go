@@ -69,3 +69,13 @@ func TestCreditAcquireBatchWaitsForLowWatermark(t *testing.T) {
 		t.Fatalf("AcquireBatch = %d, want all 5 free units", n)
 	}
 }
+
+func TestDueMilliRoundsUp(t *testing.T) {
+	base := time.UnixMilli(1_700_000_000_123)
+	if got := DueMilli(base); got != 1_700_000_000_123 {
+		t.Errorf("DueMilli(exact ms) = %d", got)
+	}
+	if got := DueMilli(base.Add(time.Microsecond)); got != 1_700_000_000_124 {
+		t.Errorf("DueMilli(ms + 1us) = %d, want the next millisecond", got)
+	}
+}

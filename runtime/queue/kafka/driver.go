@@ -164,8 +164,8 @@ func (d *driver) message(env *queue.Envelope, now time.Time) kgo.Message {
 		topic, t := d.tierFor(env.Delay)
 		m.Topic = topic
 		m.Headers = append(m.Headers,
-			kgo.Header{Key: hDue, Value: strconv.AppendInt(nil, due.UnixMilli(), 10)},
-			kgo.Header{Key: hHop, Value: strconv.AppendInt(nil, now.Add(t).UnixMilli(), 10)})
+			kgo.Header{Key: hDue, Value: strconv.AppendInt(nil, queue.DueMilli(due), 10)},
+			kgo.Header{Key: hHop, Value: strconv.AppendInt(nil, queue.DueMilli(now.Add(t)), 10)})
 	}
 	return m
 }

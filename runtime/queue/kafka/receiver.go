@@ -205,7 +205,7 @@ func (r *receiver) mover(ctx context.Context, rd *kgo.Reader) {
 		if env.Delay > 0 {
 			for i, h := range next.Headers {
 				if h.Key == hDue {
-					next.Headers[i].Value = strconv.AppendInt(nil, due.UnixMilli(), 10)
+					next.Headers[i].Value = strconv.AppendInt(nil, queue.DueMilli(due), 10)
 				}
 			}
 		}

@@ -103,7 +103,7 @@ func (t topology) encode(env *queue.Envelope, now time.Time) (string, amqp.Publi
 	}
 	rk := t.work
 	if env.Delay > 0 {
-		h[hDue] = now.Add(env.Delay).UnixMilli()
+		h[hDue] = queue.DueMilli(now.Add(env.Delay))
 		rk = t.tierFor(env.Delay)
 	}
 	p := amqp.Publishing{Headers: h, DeliveryMode: amqp.Persistent, Body: env.Body}

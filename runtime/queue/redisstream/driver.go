@@ -216,7 +216,7 @@ func (d *driver) member(level int) string {
 
 func (d *driver) addDelayed(p redis.Pipeliner, env *queue.Envelope, now time.Time) []redis.Cmder {
 	m := d.member(env.Level)
-	due := now.Add(env.Delay).UnixMilli()
+	due := queue.DueMilli(now.Add(env.Delay))
 	return []redis.Cmder{
 		p.HSet(context.Background(), d.data, m, encode(env)),
 		p.ZAdd(context.Background(), d.delayed, redis.Z{Score: float64(due), Member: m}),

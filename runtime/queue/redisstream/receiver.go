@@ -44,6 +44,7 @@ type receiver struct {
 	mu       sync.Mutex
 	inflight map[string]bool
 	extra    []*queue.Delivery // read but not yet handed out (Run only)
+	claimed  []*queue.Delivery // taken over by the claimer, for Run to hand out
 }
 
 func (r *receiver) done(id string) {
@@ -56,7 +57,7 @@ func (r *receiver) Run(ctx context.Context, credit *queue.Credit, out chan<- *qu
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { r.mover(ctx) })
-	wg.Go(func() { r.claimer(ctx, credit, out) })
+	wg.Go(func() { r.claimer(ctx) })
 	wait := 50 * time.Millisecond
 	for {
 		// Fetch in batches of at least a quarter of the prefetch: the
@@ -97,6 +98,10 @@ func (r *receiver) Run(ctx context.Context, credit *queue.Credit, out chan<- *qu
 // blocks on all of them for a while.
 func (r *receiver) fetch(ctx context.Context, n int) ([]*queue.Delivery, error) {
 	d := r.d
+	r.mu.Lock()
+	r.extra = append(r.extra, r.claimed...)
+	r.claimed = nil
+	r.mu.Unlock()
 	if len(r.extra) > 0 {
 		k := min(n, len(r.extra))
 		got := append([]*queue.Delivery(nil), r.extra[:k]...)
@@ -212,8 +217,10 @@ func (r *receiver) mover(ctx context.Context) {
 }
 
 // claimer takes over deliveries left pending longer than ClaimIdle by a
-// consumer that died, was cut off, or released them at shutdown.
-func (r *receiver) claimer(ctx context.Context, credit *queue.Credit, out chan<- *queue.Delivery) {
+// consumer that died, was cut off, or released them at shutdown. It queues
+// them for Run, which hands them out with the credit it holds (the claimer
+// competing for credit with Run's fetch loop would starve).
+func (r *receiver) claimer(ctx context.Context) {
 	d := r.d
 	every := max(d.opts.ClaimIdle/2, 100*time.Millisecond)
 	t := time.NewTicker(every)
@@ -227,8 +234,14 @@ func (r *receiver) claimer(ctx context.Context, credit *queue.Credit, out chan<-
 		for _, s := range d.streams {
 			start := "0-0"
 			for {
+				r.mu.Lock()
+				room := d.cfg.Prefetch - len(r.claimed)
+				r.mu.Unlock()
+				if room <= 0 {
+					break
+				}
 				msgs, next, err := d.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-					Stream: s, Group: d.opts.Group, Consumer: r.name, MinIdle: d.opts.ClaimIdle, Start: start, Count: 64,
+					Stream: s, Group: d.opts.Group, Consumer: r.name, MinIdle: d.opts.ClaimIdle, Start: start, Count: int64(min(room, 64)),
 				}).Result()
 				if err != nil {
 					break
@@ -240,13 +253,10 @@ func (r *receiver) claimer(ctx context.Context, credit *queue.Credit, out chan<-
 					if busy {
 						continue // ours, still being handled
 					}
-					if err := credit.Acquire(ctx); err != nil {
-						return
-					}
 					if dl := r.delivery(s, m, true); dl != nil {
-						out <- dl
-					} else {
-						credit.Release(1)
+						r.mu.Lock()
+						r.claimed = append(r.claimed, dl)
+						r.mu.Unlock()
 					}
 				}
 				if next == "0-0" || len(msgs) == 0 {
