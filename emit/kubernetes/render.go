@@ -3,7 +3,8 @@ package kubernetes
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"sync"
+	"unsafe"
 )
 
 // noiseKeys are fields the typed structs marshal as empty objects although
@@ -17,85 +18,61 @@ var noiseKeys = map[string]bool{
 	"metadata":     true,
 }
 
-// render marshals a typed object to YAML without zero-value noise: the
-// object is turned into plain JSON values (through its JSON tags, as
-// sigs.k8s.io/yaml does), cleaned, and written by writeYAML, which sorts
-// map keys, so the output order never depends on Go's map iteration.
-func render(obj any) ([]byte, error) {
-	v, err := toValue(obj)
-	if err != nil {
-		return nil, err
+// renderer holds the buffers one render reuses; renderers are pooled, so
+// a large build allocates them once per worker rather than per object.
+type renderer struct {
+	json bytes.Buffer
+	enc  *json.Encoder
+	tree tree
+}
+
+var renderers = sync.Pool{New: func() any {
+	r := new(renderer)
+	r.enc = json.NewEncoder(&r.json)
+	// Only the decoded strings matter, so HTML-safe escapes (\u003c for
+	// '<') would just send more strings down the slow unescaping path.
+	r.enc.SetEscapeHTML(false)
+	return r
+}}
+
+// render appends a typed object to out as YAML without zero-value noise:
+// the object is marshalled through its JSON tags (as sigs.k8s.io/yaml
+// does), parsed into a cleaned tree with sorted keys (jsontree.go), and
+// written by writeTree, so the output order never depends on Go's map
+// iteration.
+func render(out *bytes.Buffer, obj any) error {
+	r := renderers.Get().(*renderer)
+	defer renderers.Put(r)
+	if err := r.parse(obj); err != nil {
+		return err
 	}
-	var b bytes.Buffer
-	if err := writeYAML(&b, v); err != nil {
-		return nil, err
+	writeTree(out, &r.tree)
+	return nil
+}
+
+// parse marshals obj into r.json and parses it into r.tree.
+func (r *renderer) parse(obj any) error {
+	r.json.Reset()
+	if err := r.enc.Encode(obj); err != nil {
+		return err
 	}
-	return b.Bytes(), nil
+	// The tree's strings point into r.json's bytes without a copy. That
+	// is safe because the bytes are not written again until the next
+	// parse, and every use of the tree (writing it, toAny) ends before it.
+	raw := r.json.Bytes()
+	return r.tree.parseObject(unsafe.String(unsafe.SliceData(raw), len(raw)))
 }
 
 // toValue turns a typed object into cleaned plain values: maps, slices,
-// strings, int64 and bools.
+// strings, int64 and bools (what render writes, as plain Go values).
 func toValue(obj any) (map[string]any, error) {
-	raw, err := json.Marshal(obj)
-	if err != nil {
+	var r renderer
+	r.enc = json.NewEncoder(&r.json)
+	if err := r.parse(obj); err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // keep integers exact
-	var v map[string]any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
+	if r.tree.null {
+		return nil, nil
 	}
-	// An emitted object never carries status: the cluster owns it.
-	delete(v, "status")
-	if err := clean(v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-// clean removes, in place and depth first, null values and empty objects
-// under noiseKeys, and turns JSON numbers into integers (every number in
-// the Kubernetes API objects nbac writes is an integer; a float would mean
-// a bug, so it is an error rather than a silent rounding). Deleting while
-// ranging is safe in Go and the order of the walk does not reach the output.
-func clean(v any) error {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, child := range t {
-			if n, ok := child.(json.Number); ok {
-				i, err := n.Int64()
-				if err != nil {
-					return fmt.Errorf("field %s: %v is not an integer", k, n)
-				}
-				t[k] = i
-				continue
-			}
-			if err := clean(child); err != nil {
-				return err
-			}
-			if child == nil {
-				delete(t, k)
-				continue
-			}
-			if m, ok := child.(map[string]any); ok && len(m) == 0 && noiseKeys[k] {
-				delete(t, k)
-			}
-		}
-	case []any:
-		for i, child := range t {
-			if n, ok := child.(json.Number); ok {
-				v, err := n.Int64()
-				if err != nil {
-					return fmt.Errorf("list item %v is not an integer", n)
-				}
-				t[i] = v
-				continue
-			}
-			if err := clean(child); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return r.tree.toAny(r.tree.root).(map[string]any), nil
 }

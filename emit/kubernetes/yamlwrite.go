@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// writeYAML writes a cleaned JSON value tree (maps, slices, strings, int64,
+// writeYAML writes a cleaned JSON value (maps, slices, strings, int64,
 // bools) as block-style YAML, in the layout go.yaml.in/yaml/v2 uses (two
 // spaces per level, sequences under a key not indented, keys sorted).
 //
@@ -22,74 +22,83 @@ import (
 // explicit escapes otherwise. yamlwrite_test.go reads every case back with
 // two YAML parsers.
 func writeYAML(b *bytes.Buffer, v map[string]any) error {
-	return writeMap(b, v, 0, false)
+	var t tree
+	root, err := t.fromValue(v)
+	if err != nil {
+		return err
+	}
+	t.root = root
+	writeTree(b, &t)
+	return nil
+}
+
+// writeTree writes a tree's root object; the tree was checked when it was
+// built, so writing cannot fail.
+func writeTree(b *bytes.Buffer, t *tree) {
+	writeMap(b, t, t.root, 0, false)
 }
 
 // maxImplicitKey is below YAML's 1024-character limit on implicit keys.
 const maxImplicitKey = 1000
 
+const spaces = "                                                                "
+
 func indent(b *bytes.Buffer, n int) {
-	for range n {
-		b.WriteByte(' ')
+	for n > len(spaces) {
+		b.WriteString(spaces)
+		n -= len(spaces)
 	}
+	b.WriteString(spaces[:n])
 }
 
-// writeMap writes m's entries at column ind; with inline, the first entry
-// continues the current line (after "- ").
-func writeMap(b *bytes.Buffer, m map[string]any, ind int, inline bool) error {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for i, k := range keys {
+// writeMap writes m's entries (sorted already) at column ind; with inline,
+// the first entry continues the current line (after "- ").
+func writeMap(b *bytes.Buffer, t *tree, m node, ind int, inline bool) {
+	for i, c := range t.kids(m) {
 		if i > 0 || !inline {
 			indent(b, ind)
 		}
-		var kb bytes.Buffer
-		writeString(&kb, k, ind, true)
-		if kb.Len() > maxImplicitKey {
+		start := b.Len()
+		writeString(b, c.key, ind, true)
+		if b.Len()-start > maxImplicitKey {
 			// YAML limits implicit keys to 1024 characters; longer ones
 			// need the explicit "? key" form.
+			kb := bytes.Clone(b.Bytes()[start:])
+			b.Truncate(start)
 			b.WriteString("? ")
-			b.Write(kb.Bytes())
+			b.Write(kb)
 			b.WriteByte('\n')
 			indent(b, ind)
-		} else {
-			b.Write(kb.Bytes())
 		}
 		b.WriteByte(':')
-		if err := writeValue(b, m[k], ind, true); err != nil {
-			return fmt.Errorf("%s: %w", k, err)
-		}
+		writeValue(b, t, c, ind, true)
 	}
-	return nil
 }
 
 // writeValue writes v after "key:" (inMap) or after "- ", ending the line.
-func writeValue(b *bytes.Buffer, v any, ind int, inMap bool) error {
-	sep := func() {
-		if inMap {
-			b.WriteByte(' ')
-		}
-	}
-	switch t := v.(type) {
-	case map[string]any:
-		if len(t) == 0 {
-			sep()
+func writeValue(b *bytes.Buffer, t *tree, v node, ind int, inMap bool) {
+	switch v.kind {
+	case kindObject:
+		switch {
+		case v.n == 0:
+			if inMap {
+				b.WriteByte(' ')
+			}
 			b.WriteString("{}\n")
-			return nil
-		}
-		if inMap {
+		case inMap:
 			b.WriteByte('\n')
-			return writeMap(b, t, ind+2, false)
+			writeMap(b, t, v, ind+2, false)
+		default:
+			writeMap(b, t, v, ind+2, true)
 		}
-		return writeMap(b, t, ind+2, true)
-	case []any:
-		if len(t) == 0 {
-			sep()
+		return
+	case kindArray:
+		if v.n == 0 {
+			if inMap {
+				b.WriteByte(' ')
+			}
 			b.WriteString("[]\n")
-			return nil
+			return
 		}
 		itemInd := ind
 		if inMap {
@@ -97,30 +106,27 @@ func writeValue(b *bytes.Buffer, v any, ind int, inMap bool) error {
 		} else {
 			itemInd = ind + 2
 		}
-		for i, item := range t {
+		for i, item := range t.kids(v) {
 			if i > 0 || inMap {
 				indent(b, itemInd)
 			}
 			b.WriteString("- ")
-			if err := writeValue(b, item, itemInd, false); err != nil {
-				return fmt.Errorf("[%d]: %w", i, err)
-			}
+			writeValue(b, t, item, itemInd, false)
 		}
-		return nil
-	case string:
-		sep()
-		writeString(b, t, ind+2, false)
-	case int64:
-		sep()
-		b.WriteString(strconv.FormatInt(t, 10))
-	case bool:
-		sep()
-		b.WriteString(strconv.FormatBool(t))
-	default:
-		return fmt.Errorf("cannot write %T as YAML", v)
+		return
+	}
+	if inMap {
+		b.WriteByte(' ')
+	}
+	switch v.kind {
+	case kindString:
+		writeString(b, v.str, ind+2, false)
+	case kindInt:
+		b.Write(strconv.AppendInt(b.AvailableBuffer(), v.num, 10))
+	case kindBool:
+		b.WriteString(strconv.FormatBool(v.num == 1))
 	}
 	b.WriteByte('\n')
-	return nil
 }
 
 // writeString writes s plain, as a literal block (never for keys), or
@@ -134,7 +140,7 @@ func writeString(b *bytes.Buffer, s string, ind int, key bool) {
 		if !strings.HasSuffix(s, "\n") {
 			b.WriteByte('-') // strip: the value has no final newline
 		}
-		for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		for line := range strings.SplitSeq(strings.TrimSuffix(s, "\n"), "\n") {
 			b.WriteByte('\n')
 			if line != "" {
 				indent(b, ind)
