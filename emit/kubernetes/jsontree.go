@@ -223,14 +223,18 @@ func (t *tree) array(depth int) (node, bool, error) {
 // sorting an object's by key (byte order, as slices.Sort on the keys did).
 func (t *tree) close(k kind, base int) node {
 	kids := t.stack[base:]
-	if k == kindObject {
-		slices.SortFunc(kids, func(a, b node) int { return strings.Compare(a.key, b.key) })
+	// encoding/json writes a map's keys sorted already, so checking first
+	// saves moving nodes for labels, selectors and data.
+	if k == kindObject && !slices.IsSortedFunc(kids, byKey) {
+		slices.SortFunc(kids, byKey)
 	}
 	first := len(t.nodes)
 	t.nodes = append(t.nodes, kids...)
 	t.stack = t.stack[:base]
 	return node{kind: k, first: int32(first), n: int32(len(kids))}
 }
+
+func byKey(a, b node) int { return strings.Compare(a.key, b.key) }
 
 func (t *tree) kids(v node) []node {
 	return t.nodes[v.first : v.first+v.n]

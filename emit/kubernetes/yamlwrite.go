@@ -155,6 +155,10 @@ func writeString(b *bytes.Buffer, s string, ind int, key bool) {
 // yaml11Words are read as booleans or null by YAML 1.1 parsers.
 var yaml11Words = []string{"y", "yes", "n", "no", "true", "false", "on", "off", "null"}
 
+// maxYAML11Word is the length of the longest of yaml11Words ("false"):
+// longer words need no comparison, which most keys and values skip.
+const maxYAML11Word = 5
+
 // quantitySuffixes end Kubernetes quantities and percentages (200m, 512Mi,
 // 1.5Gi, 25%), which no YAML resolver reads as a number.
 var quantitySuffixes = []string{"m", "k", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "M", "G", "T", "P", "E", "%"}
@@ -208,8 +212,8 @@ func plainSafe(s string) bool {
 	switch {
 	case prevSpace || s[len(s)-1] == ':' || (spaces && colon):
 		return false
-	case spaces:
-		return true // the YAML 1.1 booleans and null are single words
+	case spaces || len(s) > maxYAML11Word:
+		return true // the YAML 1.1 booleans and null are short single words
 	}
 	for _, w := range yaml11Words {
 		if strings.EqualFold(s, w) {
