@@ -1,6 +1,8 @@
 package lang
 
 import (
+	"sync"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -15,14 +17,42 @@ type loader struct {
 	funcs map[string]function.Function
 	ctx   *hcl.EvalContext
 	diags hcl.Diagnostics
-	// envReads collects the names env() read, for Model.EnvReads.
-	envReads map[string]bool
+	// envReads collects the names env() read, for Model.EnvReads. It is
+	// shared by the forks that lower blocks concurrently.
+	envReads *nameSet
+	// bare and single are the shared contexts of scope, nil until
+	// freezeScopes.
+	bare   *hcl.EvalContext
+	single map[string]*hcl.EvalContext
 	// extraFiles are pseudo-files (the text of -var values) kept so their
 	// diagnostics render with a snippet.
 	extraFiles map[string]*hcl.File
 }
 
 func (l *loader) add(d ...*hcl.Diagnostic) { l.diags = append(l.diags, d...) }
+
+// fork returns a loader sharing l's configuration, functions and
+// evaluation context but with diagnostics of its own, so that blocks can be
+// lowered concurrently and their diagnostics merged in declaration order.
+// Everything shared is read-only once lowering starts, except envReads,
+// which locks.
+func (l *loader) fork() *loader {
+	f := *l
+	f.diags = nil
+	return &f
+}
+
+// nameSet is a set of names safe for concurrent use.
+type nameSet struct {
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+func (s *nameSet) add(name string) {
+	s.mu.Lock()
+	s.names[name] = true
+	s.mu.Unlock()
+}
 
 // eval checks the references of expr and evaluates it. ok is false when a
 // diagnostic was reported or when the value depends on something that
@@ -64,10 +94,20 @@ func refValue(kind, name string) cty.Value {
 
 // scope returns an EvalContext holding only the roots refs use (var,
 // local, service, ...), so an expression cannot see what it did not
-// declare a dependency on. The values are shared, not copied.
+// declare a dependency on. The values are shared, not copied, and so are
+// the contexts for no root and for a single root once the roots are final
+// (see freezeScopes): evaluation only reads a context.
 func (l *loader) scope(refs []reference) *hcl.EvalContext {
 	if len(refs) == 0 {
+		if l.bare != nil {
+			return l.bare
+		}
 		return &hcl.EvalContext{Functions: l.ctx.Functions}
+	}
+	if l.single != nil && sameRoot(refs) {
+		if c, ok := l.single[refs[0].root]; ok {
+			return c
+		}
 	}
 	vars := make(map[string]cty.Value, 2)
 	for _, r := range refs {
@@ -76,4 +116,23 @@ func (l *loader) scope(refs []reference) *hcl.EvalContext {
 		}
 	}
 	return &hcl.EvalContext{Variables: vars, Functions: l.ctx.Functions}
+}
+
+func sameRoot(refs []reference) bool {
+	for _, r := range refs[1:] {
+		if r.root != refs[0].root {
+			return false
+		}
+	}
+	return true
+}
+
+// freezeScopes builds the shared contexts scope hands out, once every root
+// has its final value (after locals and block references, before lowering).
+func (l *loader) freezeScopes() {
+	l.bare = &hcl.EvalContext{Functions: l.ctx.Functions}
+	l.single = make(map[string]*hcl.EvalContext, len(l.ctx.Variables))
+	for root, v := range l.ctx.Variables {
+		l.single[root] = &hcl.EvalContext{Variables: map[string]cty.Value{root: v}, Functions: l.ctx.Functions}
+	}
 }

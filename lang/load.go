@@ -22,7 +22,7 @@ import (
 func load(path string, opts Options) *Result {
 	res := &Result{}
 	p := hclparse.NewParser()
-	l := &loader{opts: opts, envReads: map[string]bool{}, extraFiles: map[string]*hcl.File{}}
+	l := &loader{opts: opts, envReads: &nameSet{names: map[string]bool{}}, extraFiles: map[string]*hcl.File{}}
 	defer func() {
 		res.Files = p.Files()
 		for name, f := range l.extraFiles {
@@ -60,7 +60,7 @@ func load(path string, opts Options) *Result {
 		Root:      root,
 		AllowEnv:  mergeNames(project.AllowEnv, opts.AllowEnv),
 		Getenv:    func(name string) (string, bool) { v, ok := env[name]; return v, ok },
-		OnEnvRead: func(name string) { l.envReads[name] = true },
+		OnEnvRead: l.envReads.add,
 	})
 	l.ctx.Functions = l.funcs
 
@@ -72,12 +72,13 @@ func load(path string, opts Options) *Result {
 	for k, v := range l.blockRefObjects() {
 		l.ctx.Variables[k] = v
 	}
+	l.freezeScopes()
 
 	m := &schema.Model{Version: schema.Version}
 	l.lowerProject(pb, project)
 	m.Project = *project
 	l.lowerBlocks(m)
-	for n := range l.envReads {
+	for n := range l.envReads.names {
 		m.EnvReads = append(m.EnvReads, n)
 	}
 	sort.Strings(m.EnvReads)

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // rootDescriptions names each reference root in diagnostics.
@@ -30,6 +31,9 @@ type reference struct {
 // (a variable's validation may only read variables); nil allows all. It
 // returns the references and whether all of them were valid.
 func (cfg *config) references(expr hcl.Expression, allowed map[string]bool, where string) ([]reference, hcl.Diagnostics) {
+	if isConstant(expr) {
+		return nil, nil
+	}
 	var refs []reference
 	var diags hcl.Diagnostics
 	for _, t := range expr.Variables() {
@@ -90,6 +94,49 @@ func (cfg *config) references(expr hcl.Expression, allowed map[string]bool, wher
 		refs = append(refs, reference{root: root, name: name, rng: rng})
 	}
 	return refs, diags
+}
+
+// isConstant reports whether expr is built only of literals (a string,
+// number or bool, a template without interpolation, lists and objects of
+// those), so it references nothing. Most attributes are; recognizing them
+// skips Variables(), whose walk allocates. It answers false whenever
+// unsure, and references then walks as usual.
+func isConstant(expr hcl.Expression) bool {
+	switch e := expr.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		return true
+	case *hclsyntax.TemplateExpr:
+		for _, p := range e.Parts {
+			if _, ok := p.(*hclsyntax.LiteralValueExpr); !ok {
+				return false
+			}
+		}
+		return true
+	case *hclsyntax.TupleConsExpr:
+		for _, x := range e.Exprs {
+			if !isConstant(x) {
+				return false
+			}
+		}
+		return true
+	case *hclsyntax.ObjectConsExpr:
+		for _, item := range e.Items {
+			if !isConstant(item.ValueExpr) {
+				return false
+			}
+			// A bare key (name = ...) is a literal name, which Variables()
+			// does not walk either; anything else must be constant itself.
+			k, ok := item.KeyExpr.(*hclsyntax.ObjectConsKeyExpr)
+			if !ok {
+				return false
+			}
+			if hcl.ExprAsKeyword(k.Wrapped) == "" && !isConstant(k.Wrapped) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func declareHint(root, name string) string {
