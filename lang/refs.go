@@ -31,12 +31,13 @@ type reference struct {
 // (a variable's validation may only read variables); nil allows all. It
 // returns the references and whether all of them were valid.
 func (cfg *config) references(expr hcl.Expression, allowed map[string]bool, where string) ([]reference, hcl.Diagnostics) {
-	if isConstant(expr) {
+	vars := variables(expr)
+	if len(vars) == 0 {
 		return nil, nil
 	}
 	var refs []reference
 	var diags hcl.Diagnostics
-	for _, t := range expr.Variables() {
+	for _, t := range vars {
 		root := t.RootName()
 		rng := t.SourceRange()
 		names, known := cfg.names[root]
@@ -96,47 +97,80 @@ func (cfg *config) references(expr hcl.Expression, allowed map[string]bool, wher
 	return refs, diags
 }
 
-// isConstant reports whether expr is built only of literals (a string,
-// number or bool, a template without interpolation, lists and objects of
-// those), so it references nothing. Most attributes are; recognizing them
-// skips Variables(), whose walk allocates. It answers false whenever
-// unsure, and references then walks as usual.
-func isConstant(expr hcl.Expression) bool {
+// variables returns expr.Variables(): the root traversals expr uses, in
+// the order HCL's walk visits them (diagnostics follow that order). For the
+// node types configurations are made of it walks the syntax tree itself,
+// without the allocations of hclsyntax.Walk; on anything else (for
+// expressions and splats, which bind names of their own; JSON; dynamic
+// blocks' wrappers) it asks the expression.
+func variables(expr hcl.Expression) []hcl.Traversal {
+	if e, ok := expr.(hclsyntax.Expression); ok {
+		if out, ok := appendVariables(nil, e); ok {
+			return out
+		}
+	}
+	return expr.Variables()
+}
+
+// appendVariables mirrors each node's walkChildNodes in hclsyntax; ok is
+// false at the first node type it does not know.
+func appendVariables(out []hcl.Traversal, expr hclsyntax.Expression) ([]hcl.Traversal, bool) {
+	ok := true
+	walk := func(e hclsyntax.Expression) {
+		if ok {
+			out, ok = appendVariables(out, e)
+		}
+	}
 	switch e := expr.(type) {
 	case *hclsyntax.LiteralValueExpr:
-		return true
+	case *hclsyntax.ScopeTraversalExpr:
+		out = append(out, e.Traversal)
 	case *hclsyntax.TemplateExpr:
 		for _, p := range e.Parts {
-			if _, ok := p.(*hclsyntax.LiteralValueExpr); !ok {
-				return false
-			}
+			walk(p)
 		}
-		return true
+	case *hclsyntax.TemplateWrapExpr:
+		walk(e.Wrapped)
+	case *hclsyntax.TemplateJoinExpr:
+		walk(e.Tuple)
+	case *hclsyntax.FunctionCallExpr:
+		for _, a := range e.Args {
+			walk(a)
+		}
 	case *hclsyntax.TupleConsExpr:
 		for _, x := range e.Exprs {
-			if !isConstant(x) {
-				return false
-			}
+			walk(x)
 		}
-		return true
 	case *hclsyntax.ObjectConsExpr:
 		for _, item := range e.Items {
-			if !isConstant(item.ValueExpr) {
-				return false
-			}
-			// A bare key (name = ...) is a literal name, which Variables()
-			// does not walk either; anything else must be constant itself.
-			k, ok := item.KeyExpr.(*hclsyntax.ObjectConsKeyExpr)
-			if !ok {
-				return false
-			}
-			if hcl.ExprAsKeyword(k.Wrapped) == "" && !isConstant(k.Wrapped) {
-				return false
-			}
+			walk(item.KeyExpr)
+			walk(item.ValueExpr)
 		}
-		return true
+	case *hclsyntax.ObjectConsKeyExpr:
+		// A bare key (name = ...) is a literal name, not a reference.
+		if hcl.ExprAsKeyword(e.Wrapped) == "" {
+			walk(e.Wrapped)
+		}
+	case *hclsyntax.RelativeTraversalExpr:
+		walk(e.Source)
+	case *hclsyntax.IndexExpr:
+		walk(e.Collection)
+		walk(e.Key)
+	case *hclsyntax.ParenthesesExpr:
+		walk(e.Expression)
+	case *hclsyntax.ConditionalExpr:
+		walk(e.Condition)
+		walk(e.TrueResult)
+		walk(e.FalseResult)
+	case *hclsyntax.BinaryOpExpr:
+		walk(e.LHS)
+		walk(e.RHS)
+	case *hclsyntax.UnaryOpExpr:
+		walk(e.Val)
+	default:
+		return out, false
 	}
-	return false
+	return out, ok
 }
 
 func declareHint(root, name string) string {
