@@ -30,24 +30,13 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("build", "PATH [options]",
 		"Compiles the configuration at PATH (a .hcl file or a directory of them) and writes\nmodel.json, kubernetes/<service>.yaml, haproxy/<lb>.cfg and nginx/<lb>.conf into\nthe output directory. Files a previous build wrote and this one does not produce\nare deleted; other files are never touched. A build with errors writes nothing.",
 		stderr)
-	var in inputFlags
-	var out outputFlags
+	var cc compileCommand
 	var dir string
 	fs.StringVar(&dir, "o", "", "output `directory` (default: out beside PATH)")
-	in.register(fs)
-	out.register(fs)
-	positional, code, stop := parseFlags(fs, args)
-	if stop {
+	if code, ok := cc.parse(fs, args); !ok {
 		return code
 	}
-	path, ok := onePath(fs, positional)
-	if !ok {
-		return exitError
-	}
-	format, ok := out.resolve(fs)
-	if !ok {
-		return exitError
-	}
+	path, in, out, format := cc.path, cc.in, cc.out, cc.format
 	if dir == "" {
 		dir = defaultOutDir(path)
 	}

@@ -121,3 +121,31 @@ func onePath(fs *flag.FlagSet, positional []string) (string, bool) {
 	}
 	return "", false
 }
+
+// compileCommand is the shared front of build, validate and plan: the
+// input and output flags and one PATH.
+type compileCommand struct {
+	in     inputFlags
+	out    outputFlags
+	path   string
+	format string
+}
+
+// parse registers the shared flags on fs (beside the command's own),
+// parses args and checks PATH and the output format. When ok is false the
+// command returns code at once.
+func (c *compileCommand) parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	c.in.register(fs)
+	c.out.register(fs)
+	positional, code, stop := parseFlags(fs, args)
+	if stop {
+		return code, false
+	}
+	if c.path, ok = onePath(fs, positional); !ok {
+		return exitError, false
+	}
+	if c.format, ok = c.out.resolve(fs); !ok {
+		return exitError, false
+	}
+	return exitOK, true
+}

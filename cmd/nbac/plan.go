@@ -14,26 +14,15 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("plan", "PATH [options]",
 		"Compiles the configuration at PATH and compares what build would write with the\noutput directory, without writing anything: one line per file added (+), changed (~)\nor removed (-) with the block it comes from, Kubernetes objects compared field by\nfield, other files as unified diffs, then a summary line.",
 		stderr)
-	var in inputFlags
-	var out outputFlags
+	var cc compileCommand
 	var dir string
 	var detailed bool
 	fs.StringVar(&dir, "o", "", "output `directory` to compare with (default: out beside PATH)")
 	fs.BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes (0 none, 1 error)")
-	in.register(fs)
-	out.register(fs)
-	positional, code, stop := parseFlags(fs, args)
-	if stop {
+	if code, ok := cc.parse(fs, args); !ok {
 		return code
 	}
-	path, ok := onePath(fs, positional)
-	if !ok {
-		return exitError
-	}
-	format, ok := out.resolve(fs)
-	if !ok {
-		return exitError
-	}
+	path, in, out, format := cc.path, cc.in, cc.out, cc.format
 	if dir == "" {
 		dir = defaultOutDir(path)
 	}

@@ -22,22 +22,11 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", "PATH [options]",
 		"Parses and checks the configuration at PATH, and runs every emitter in memory, so\nit reports every error and warning a build would, without writing anything.",
 		stderr)
-	var in inputFlags
-	var out outputFlags
-	in.register(fs)
-	out.register(fs)
-	positional, code, stop := parseFlags(fs, args)
-	if stop {
+	var cc compileCommand
+	if code, ok := cc.parse(fs, args); !ok {
 		return code
 	}
-	path, ok := onePath(fs, positional)
-	if !ok {
-		return exitError
-	}
-	format, ok := out.resolve(fs)
-	if !ok {
-		return exitError
-	}
+	path, in, out, format := cc.path, cc.in, cc.out, cc.format
 	c := compile(path, in)
 	errs, warns := countDiags(c.diags)
 	if format == formatJSON {
