@@ -1,65 +1,27 @@
 package nginx
 
 import (
-	"regexp"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/nbac/nbac/emit/lbconf/lbtest"
+	"github.com/nbac/nbac/schema"
 )
-
-// dangerous are the bytes that could change a configuration's structure or
-// meaning in Nginx: line ends, comments, quotes, escapes, variables,
-// samples, whitespace, control and non-ASCII bytes.
-var dangerous = regexp.MustCompile(`[\x00-\x20\x7f-\xff#"'\\$%{};` + "`" + `]`)
 
 // TestHostileNeverEmitted: through Emit, every hostile value in every field
 // is refused with an error and no file is written.
-func TestHostileNeverEmitted(t *testing.T) {
-	for _, f := range lbtest.Fields() {
-		for _, h := range lbtest.Hostile {
-			lb := lbtest.Base("edge")
-			f.Set(&lb, h)
-			arts, diags := Emit(lbtest.Model(lb))
-			if !diags.HasErrors() {
-				t.Errorf("%s = %q: no error", f.Name, h)
-			}
-			for _, a := range arts {
-				if strings.Contains(string(a.Data), h) {
-					t.Errorf("%s = %q reached %s", f.Name, h, a.Path)
-				}
-			}
-		}
-	}
-}
+func TestHostileNeverEmitted(t *testing.T) { lbtest.NeverEmitted(t, Emit) }
 
 // notPrinted are the fields this target maps to constants (enums) or does
 // not use, so their raw value never reaches the printer.
 var notPrinted = []string{"targets", "mode", "algorithm", "health_check.type", "health_check.path", "health_check.method", "health_check.host", "stats.socket", "stats.state_file", "backend.name"}
 
-// TestPrinterRefusesHostile bypasses validation: the builder gets every
-// hostile value in every printed field, and the printer must refuse each
-// one that carries a dangerous byte (the others, such as "a,b", are plain
-// words that cannot change structure).
+// TestPrinterRefusesHostile: with validation bypassed, the printer refuses
+// every hostile value that carries a dangerous byte.
 func TestPrinterRefusesHostile(t *testing.T) {
-	for _, f := range lbtest.Fields() {
-		if slices.Contains(notPrinted, f.Name) {
-			continue
-		}
-		for _, h := range lbtest.Hostile {
-			if !dangerous.MatchString(h) {
-				continue
-			}
-			lb := lbtest.Base("edge")
-			f.Set(&lb, h)
-			m := lbtest.Model(lb)
-			cfg, _ := build(m, &m.LoadBalancers[0])
-			if out, err := cfg.render(); err == nil {
-				t.Errorf("%s = %q: printed\n%s", f.Name, h, out)
-			}
-		}
-	}
+	lbtest.PrinterRefuses(t, notPrinted, func(m *schema.Model) ([]byte, error) {
+		c, _ := build(m, &m.LoadBalancers[0])
+		return c.render()
+	})
 }
 
 func TestQuote(t *testing.T) {
