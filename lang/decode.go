@@ -254,6 +254,9 @@ func (b *body) strings(name string) []string {
 	if !ok {
 		return nil
 	}
+	if out, ok := plainStrings(v); ok {
+		return out
+	}
 	lv, err := convert.Convert(v, cty.List(cty.String))
 	if err != nil {
 		b.typeError(a, "a list of strings", err)
@@ -276,6 +279,9 @@ func (b *body) stringMap(name string) map[string]string {
 	if !ok {
 		return nil
 	}
+	if out, ok := plainStringMap(v); ok {
+		return out
+	}
 	mv, err := convert.Convert(v, cty.Map(cty.String))
 	if err != nil {
 		b.typeError(a, "a map of strings", err)
@@ -293,6 +299,51 @@ func (b *body) stringMap(name string) map[string]string {
 		out[k] = e.AsString()
 	}
 	return out
+}
+
+// plainStrings and plainStringMap are the fast paths of strings and
+// stringMap for the usual case, a tuple or object whose elements are all
+// non-null strings: they read the elements directly instead of building a
+// converted copy first. ok is false for anything else (numbers to convert,
+// nulls to report), which then goes through convert as before.
+func plainStrings(v cty.Value) ([]string, bool) {
+	t := v.Type()
+	if !t.IsTupleType() && !t.Equals(cty.List(cty.String)) {
+		return nil, false
+	}
+	n := v.LengthInt()
+	if n == 0 {
+		return nil, true
+	}
+	out := make([]string, 0, n)
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if !e.Type().Equals(cty.String) || e.IsNull() {
+			return nil, false
+		}
+		out = append(out, e.AsString())
+	}
+	return out, true
+}
+
+func plainStringMap(v cty.Value) (map[string]string, bool) {
+	t := v.Type()
+	if !t.IsObjectType() && !t.Equals(cty.Map(cty.String)) {
+		return nil, false
+	}
+	n := v.LengthInt()
+	if n == 0 {
+		return nil, true
+	}
+	out := make(map[string]string, n)
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		if !e.Type().Equals(cty.String) || e.IsNull() {
+			return nil, false
+		}
+		out[k.AsString()] = e.AsString()
+	}
+	return out, true
 }
 
 // quantity checks s as a Kubernetes quantity and returns it as written.
