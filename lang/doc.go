@@ -16,8 +16,18 @@
 //   - project.go, service.go, loadbalancer.go, runtime_blocks.go: one
 //     lowering per block kind, applying the defaults documented in
 //     docs/language.md;
-//   - blocks.go: lowering order; the model's semantic checks then run from
-//     schema/validate.
+//   - blocks.go: lowering order and concurrency; the model's semantic
+//     checks then run from schema/validate.
+//
+// Speed (issue 7): files are parsed concurrently, and blocks are lowered
+// concurrently too, each with a fork of the loader whose diagnostics are
+// merged in block order, so the output is the same as a sequential run.
+// Lowering avoids work on the success path: bodies without dynamic blocks
+// skip dynblock, constant expressions skip the reference walk, evaluation
+// contexts holding no root or one root are built once and shared (an
+// expression still sees only the roots it references), and lists and maps
+// of plain strings are read without conversion. What remains is mostly
+// HCL's lexer and the garbage collector (docs/performance.md).
 //
 // Secrets are tracked with cty marks (marks.go): nothing marked sensitive
 // may reach the model.
