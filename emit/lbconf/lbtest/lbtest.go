@@ -1,6 +1,3 @@
-// Package lbtest holds fixtures shared by the load-balancer tests of
-// emit/haproxy, emit/nginx and schema/validate: models built directly (no
-// HCL), a throw-away TLS certificate, and the hostile-input table.
 package lbtest
 
 import (
