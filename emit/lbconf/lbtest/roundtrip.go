@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/nbac/nbac/emit"
 	"github.com/nbac/nbac/schema"
 )
 
@@ -40,4 +43,31 @@ func Full(name string) schema.LoadBalancer {
 	lb.Stats = &schema.Stats{Listen: 8404, Path: "/stats", Socket: "/run/haproxy/" + name + ".sock",
 		StateFile: "/var/lib/haproxy/" + name + ".state", Src: Src("listen", "path", "socket", "state_file")}
 	return lb
+}
+
+// FromModelJSON checks that a model read back from model.json (no source
+// ranges) gives through emitFn the same bytes at wantPath, the same
+// warnings, and output that still passes the target's validator.
+func FromModelJSON(t *testing.T, emitFn func(*schema.Model) ([]emit.Artifact, hcl.Diagnostics), wantPath string, validate func([]byte) error) {
+	t.Helper()
+	m := Model(Full("edge"))
+	want, wantDiags := emitFn(m)
+	got, gotDiags := emitFn(RoundTrip(t, m))
+	if len(want) != 1 || len(got) != 1 || !bytes.Equal(want[0].Data, got[0].Data) {
+		t.Fatalf("round trip changed the output:\n%s\n---\n%s", want[0].Data, got[0].Data)
+	}
+	if got[0].Range != nil || got[0].Path != wantPath {
+		t.Errorf("artifact %q range %v, want %q with no range", got[0].Path, got[0].Range, wantPath)
+	}
+	if len(wantDiags) == 0 || len(gotDiags) != len(wantDiags) || gotDiags.HasErrors() {
+		t.Fatalf("diagnostics %v, want %v", gotDiags, wantDiags)
+	}
+	for i := range gotDiags {
+		if gotDiags[i].Summary != wantDiags[i].Summary || gotDiags[i].Severity != hcl.DiagWarning {
+			t.Errorf("diagnostic %d: %q, want %q", i, gotDiags[i].Summary, wantDiags[i].Summary)
+		}
+	}
+	if err := validate(got[0].Data); err != nil {
+		t.Fatal(err)
+	}
 }
