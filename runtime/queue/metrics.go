@@ -10,35 +10,14 @@ import (
 // Queue resolves its children once so the delivery path costs atomic adds,
 // not label lookups.
 var (
-	mPublished = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: "nbac", Subsystem: "queue", Name: "published_total",
-		Help: "Messages the broker confirmed on publish.",
-	}, []string{"queue"})
-	mConsumed = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: "nbac", Subsystem: "queue", Name: "consumed_total",
-		Help: "Deliveries handed to a handler (each attempt counts).",
-	}, []string{"queue"})
-	mAcked = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: "nbac", Subsystem: "queue", Name: "acked_total",
-		Help: "Deliveries settled as done after the handler returned nil.",
-	}, []string{"queue"})
-	mRetried = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: "nbac", Subsystem: "queue", Name: "retried_total",
-		Help: "Failed deliveries scheduled for another attempt.",
-	}, []string{"queue"})
-	mDead = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: "nbac", Subsystem: "queue", Name: "dead_lettered_total",
-		Help: "Deliveries moved to the dead-letter queue after max_attempts.",
-	}, []string{"queue"})
-	mReleased = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: "nbac", Subsystem: "queue", Name: "released_total",
-		Help: "Deliveries given back without a verdict (shutdown).",
-	}, []string{"queue"})
-	mErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: "nbac", Subsystem: "queue", Name: "broker_errors_total",
-		Help: "Failed broker calls while settling deliveries (the delivery comes back).",
-	}, []string{"queue"})
-	mLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	mPublished = counterVec("published_total", "Messages the broker confirmed on publish.")
+	mConsumed  = counterVec("consumed_total", "Deliveries handed to a handler (each attempt counts).")
+	mAcked     = counterVec("acked_total", "Deliveries settled as done after the handler returned nil.")
+	mRetried   = counterVec("retried_total", "Failed deliveries scheduled for another attempt.")
+	mDead      = counterVec("dead_lettered_total", "Deliveries moved to the dead-letter queue after max_attempts.")
+	mReleased  = counterVec("released_total", "Deliveries given back without a verdict (shutdown).")
+	mErrors    = counterVec("broker_errors_total", "Failed broker calls while settling deliveries (the delivery comes back).")
+	mLatency   = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: "nbac", Subsystem: "queue", Name: "handler_seconds",
 		Help:    "Handler latency.",
 		Buckets: prometheus.ExponentialBuckets(0.0005, 4, 10),
@@ -48,6 +27,13 @@ var (
 		Help: "Deliveries being handled now.",
 	}, []string{"queue"})
 )
+
+// counterVec is one per-queue counter: nbac_queue_<name>{queue}.
+func counterVec(name, help string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "nbac", Subsystem: "queue", Name: name, Help: help,
+	}, []string{"queue"})
+}
 
 // Register adds the queue collectors (shared by every queue, labelled by
 // queue name) to r, prometheus.DefaultRegisterer when r is nil. Registering
