@@ -11,7 +11,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/json"
 )
 
@@ -128,5 +127,5 @@ func parseOne(name string) (*hcl.File, hcl.Diagnostics) {
 	if strings.HasSuffix(name, ".json") {
 		return json.Parse(src, name)
 	}
-	return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	return parseNative(src, name)
 }
