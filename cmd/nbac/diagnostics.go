@@ -47,20 +47,22 @@ func textWidth(w io.Writer) uint {
 }
 
 // writeDiagnosticsText renders diags the way Terraform does: severity,
-// summary, file:line:col, a source snippet with the range underlined.
+// summary, file:line:col, a source snippet with the range underlined. The
+// text is hcl.NewDiagnosticTextWriter's, from our own writer that indexes
+// each file's lines once instead of rescanning it per diagnostic
+// (diagtext.go).
 func writeDiagnosticsText(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, color bool) {
 	if len(diags) == 0 {
 		return
 	}
-	wr := hcl.NewDiagnosticTextWriter(w, files, textWidth(w), color)
+	wr := newDiagTextWriter(w, files, textWidth(w), color)
 	wr.WriteDiagnostics(consolidateWarnings(diags))
 }
 
 // consolidateWarnings keeps, for each warning summary, only the first
 // occurrence and notes how many more there were, as Terraform does: a large
 // estate can raise the same approximation warning for hundreds of load
-// balancers, and a wall of identical snippets hides the one that matters
-// (rendering each also rescans its file, which made big builds slow).
+// balancers, and a wall of identical snippets hides the one that matters.
 // Errors are never folded; -json and -format github keep every diagnostic.
 // Warnings are similar when their summaries match, or when their Extra
 // carries the same SimilarKey (emitters name the block in the summary, so
