@@ -12,7 +12,7 @@ import (
 // smaller than this pay hclsyntax's per-parse set-up; much larger ones bring
 // back the token slice growth that chunking avoids (measured on the
 // bench/estate estates: docs/performance.md).
-const chunkSize = 8 << 10
+const chunkSize = 2 << 10
 
 // parseNative parses a native-syntax configuration file. It gives the same
 // *hcl.File as hclsyntax.ParseConfig, but parses a large file in pieces.
@@ -100,21 +100,39 @@ func parsePieces(src []byte, name string, cuts []int) (*hcl.File, bool) {
 		start = hcl.Pos{Line: start.Line + bytes.Count(piece, []byte{'\n'}), Column: 1, Byte: to}
 		from = to
 	}
-	return &hcl.File{Body: body, Bytes: src, Nav: navigation{root: body}}, true
+	return &hcl.File{Body: body, Bytes: src, Nav: newNavigation(body)}, true
 }
 
 // navigation names the top-level block around a byte offset for
 // diagnostics ("in service \"api\""), as hclsyntax does for the files it
 // parses itself: hcl's text writer and nbac's -json snippets ask the file's
-// Nav for it.
+// Nav for it. It keeps only each block's range and header, so a file handed
+// back for diagnostics does not hold its syntax tree.
 type navigation struct {
-	root *hclsyntax.Body
+	blocks []navBlock
 }
 
-func (n navigation) block(offset int) *hclsyntax.Block {
-	for _, b := range n.root.Blocks {
-		if b.Range().ContainsOffset(offset) {
-			return b
+type navBlock struct {
+	rng, def hcl.Range
+	header   string
+}
+
+func newNavigation(root *hclsyntax.Body) navigation {
+	n := navigation{blocks: make([]navBlock, len(root.Blocks))}
+	for i, b := range root.Blocks {
+		h := b.Type
+		for _, l := range b.Labels {
+			h += fmt.Sprintf(" %q", l)
+		}
+		n.blocks[i] = navBlock{rng: b.Range(), def: b.DefRange(), header: h}
+	}
+	return n
+}
+
+func (n navigation) block(offset int) *navBlock {
+	for i := range n.blocks {
+		if n.blocks[i].rng.ContainsOffset(offset) {
+			return &n.blocks[i]
 		}
 	}
 	return nil
@@ -123,22 +141,29 @@ func (n navigation) block(offset int) *hclsyntax.Block {
 // ContextString returns the header of the top-level block holding offset,
 // e.g. `service "api"`, or "" outside any block.
 func (n navigation) ContextString(offset int) string {
-	b := n.block(offset)
-	if b == nil {
-		return ""
+	if b := n.block(offset); b != nil {
+		return b.header
 	}
-	s := b.Type
-	for _, l := range b.Labels {
-		s += fmt.Sprintf(" %q", l)
-	}
-	return s
+	return ""
 }
 
 // ContextDefRange returns the definition range of the top-level block
 // holding offset.
 func (n navigation) ContextDefRange(offset int) hcl.Range {
 	if b := n.block(offset); b != nil {
-		return b.DefRange()
+		return b.def
 	}
 	return hcl.Range{}
+}
+
+// forDiagnostics returns f as Load hands it back: its bytes and a
+// navigation, without the syntax tree. Once the model is lowered nothing
+// reads the tree again, and on a large estate it is the largest thing on
+// the heap (about 30 MB at N=1,000) while the emitters run.
+func forDiagnostics(f *hcl.File) *hcl.File {
+	root, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		return f // JSON syntax: its own navigation reads the tree
+	}
+	return &hcl.File{Body: hcl.EmptyBody(), Bytes: f.Bytes, Nav: newNavigation(root)}
 }

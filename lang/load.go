@@ -25,6 +25,9 @@ func load(path string, opts Options) *Result {
 	l := &loader{opts: opts, envReads: &nameSet{names: map[string]bool{}}, extraFiles: map[string]*hcl.File{}}
 	defer func() {
 		res.Files = p.Files()
+		for name, f := range res.Files {
+			res.Files[name] = forDiagnostics(f)
+		}
 		for name, f := range l.extraFiles {
 			res.Files[name] = f
 		}
