@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -36,8 +37,21 @@ var emitters = []emitter{
 // an error (it would be a bug in an emitter or two blocks whose names map to
 // one file), reported with both origins.
 func Artifacts(m *schema.Model) ([]emit.Artifact, hcl.Diagnostics) {
-	var diags hcl.Diagnostics
+	// model.json and the emitters only read m, so they run side by side;
+	// results are gathered by index, so the order of artifacts and
+	// diagnostics does not depend on scheduling.
+	type result struct {
+		arts  []emit.Artifact
+		diags hcl.Diagnostics
+	}
+	results := make([]result, len(emitters))
+	var wg sync.WaitGroup
+	for i, e := range emitters {
+		wg.Go(func() { results[i].arts, results[i].diags = e.emit(m) })
+	}
 	data, err := schema.Encode(m)
+	wg.Wait()
+	var diags hcl.Diagnostics
 	if err != nil {
 		// Encode only fails on values encoding/json cannot represent,
 		// which the schema types never hold: this is a bug, not bad input.
@@ -48,10 +62,9 @@ func Artifacts(m *schema.Model) ([]emit.Artifact, hcl.Diagnostics) {
 		})
 	}
 	arts := []emit.Artifact{{Path: ModelPath, Data: data, Origin: "configuration"}}
-	for _, e := range emitters {
-		out, d := e.emit(m)
-		diags = append(diags, d...)
-		arts = append(arts, out...)
+	for _, r := range results {
+		diags = append(diags, r.diags...)
+		arts = append(arts, r.arts...)
 	}
 	slices.SortStableFunc(arts, func(a, b emit.Artifact) int { return strings.Compare(a.Path, b.Path) })
 	for i := 1; i < len(arts); i++ {
