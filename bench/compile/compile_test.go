@@ -2,12 +2,9 @@ package compile
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/hashicorp/hcl/v2"
 
 	"github.com/nbac/nbac/emit/build"
 	"github.com/nbac/nbac/emit/haproxy"
@@ -104,34 +101,18 @@ func BenchmarkCompile(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("N=%d/write", n), func(b *testing.B) {
 			b.ReportAllocs()
-			out := filepath.Join(b.TempDir(), "out")
+			// A directory of its own each time, so every file is written
+			// as on a first build or a CI runner, and none deleted in
+			// between (see BenchmarkBuildProcess).
+			base := b.TempDir()
+			i := 0
 			for b.Loop() {
-				// A fresh directory each time: every file is written,
-				// as on a first build or a CI runner.
-				b.StopTimer()
-				os.RemoveAll(out)
-				b.StartTimer()
-				if _, _, err := build.Write(out, arts); err != nil {
+				i++
+				if _, _, err := build.Write(filepath.Join(base, fmt.Sprintf("out%d", i)), arts); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
-		// The CLI prints every warning with a source snippet; emitters warn
-		// about each approximation (Nginx open source lacks active health
-		// checks, queues, ...), so a large estate carries many warnings.
-		if n <= processMaxN() {
-			files := lang.Load(dir, lang.Options{}).Files
-			b.Run(fmt.Sprintf("N=%d/diagnostics-text", n), func(b *testing.B) {
-				b.ReportAllocs()
-				b.ReportMetric(float64(len(d)), "warnings")
-				for b.Loop() {
-					w := hcl.NewDiagnosticTextWriter(io.Discard, files, 100, false)
-					if err := w.WriteDiagnostics(d); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		}
 	}
 }
 
