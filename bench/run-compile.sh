@@ -7,7 +7,7 @@
 #   NBAC_BENCH_N=10,100 bench/run-compile.sh # a quick look
 #   NBAC_BENCH_CUE_MAX=1000 bench/run-compile.sh      # skip CUE above N=1000
 #   NBAC_BENCH_PROCESS_MAX=1000 bench/run-compile.sh  # skip the whole-process
-#       build and warning rendering above N=1000 (both slow at N=5000)
+#       builds above N=1000
 #
 # The raw benchmark output is kept in $TMPDIR/nbac-compile-results.txt
 # for benchstat.
