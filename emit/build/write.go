@@ -39,8 +39,19 @@ func Write(dir string, arts []emit.Artifact) (written, deleted []string, err err
 		}
 		seen[a.Path] = true
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, nil, err
+	// Each directory is made once, up front; a file in a directory that
+	// did not exist before cannot hold its bytes already, so it is not read.
+	fresh := map[string]bool{}
+	for _, a := range arts {
+		d := filepath.Dir(filepath.Join(dir, filepath.FromSlash(a.Path)))
+		if _, done := fresh[d]; done {
+			continue
+		}
+		_, statErr := os.Stat(d)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, nil, err
+		}
+		fresh[d] = errors.Is(statErr, fs.ErrNotExist)
 	}
 
 	// Files are written concurrently, each to a temporary file renamed
@@ -54,7 +65,8 @@ func Write(dir string, arts []emit.Artifact) (written, deleted []string, err err
 	for i, a := range arts {
 		g.Go(func() error {
 			var err error
-			changed[i], err = writeIfChanged(filepath.Join(dir, filepath.FromSlash(a.Path)), a.Data)
+			name := filepath.Join(dir, filepath.FromSlash(a.Path))
+			changed[i], err = writeIfChanged(name, a.Data, fresh[filepath.Dir(name)])
 			return err
 		})
 	}
@@ -114,18 +126,18 @@ func Write(dir string, arts []emit.Artifact) (written, deleted []string, err err
 	return written, deleted, nil
 }
 
-// writeIfChanged replaces name with data unless it already holds exactly
-// data. It reports whether it wrote.
-func writeIfChanged(name string, data []byte) (bool, error) {
-	cur, err := os.ReadFile(name)
-	if err == nil && bytes.Equal(cur, data) {
-		return false, nil
-	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return false, err
-	}
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return false, err
+// writeIfChanged replaces name, in an existing directory, with data unless
+// it already holds exactly data; a file in a directory made just now
+// (fresh) is written without looking. It reports whether it wrote.
+func writeIfChanged(name string, data []byte, fresh bool) (bool, error) {
+	if !fresh {
+		cur, err := os.ReadFile(name)
+		if err == nil && bytes.Equal(cur, data) {
+			return false, nil
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return false, err
+		}
 	}
 	return true, writeFileAtomic(name, data, 0o644, false)
 }
