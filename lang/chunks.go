@@ -79,11 +79,14 @@ func parsePieces(src []byte, name string, cuts []int) (*hcl.File, bool) {
 			to = cuts[i]
 		}
 		piece := src[from:to]
-		f, diags := hclsyntax.ParseConfig(piece, name, start)
-		if len(diags) > 0 {
-			return nil, false
+		pb, ok := fastParse(piece, name, start)
+		if !ok {
+			f, diags := hclsyntax.ParseConfig(piece, name, start)
+			if len(diags) > 0 {
+				return nil, false
+			}
+			pb = f.Body.(*hclsyntax.Body)
 		}
-		pb := f.Body.(*hclsyntax.Body)
 		for k, a := range pb.Attributes {
 			if _, dup := body.Attributes[k]; dup {
 				return nil, false // let hclsyntax report "Attribute redefined"
