@@ -86,6 +86,14 @@ var fastCases = map[string]string{
 	"semicolon":        "a = 1;\n",
 	"ident_dash":       "a-b = c-d\n",
 	"quoted_name":      "\"a\" = 1\n",
+	"nested_template":  "a = \"${\"b\"}\"\nc = \"x${\"y${z}\"}\"\n",
+	"interp_comments":  "a = \"${b /* c */}\"\nd = \"${e # f\n}\"\ng = \"${h // i\n}\"\n",
+	"call_comments":    "a = f(# c\n  1, // d\n  /* e */ 2\n)\n",
+	"oneline_comment2": "a { /* c */ b = 1 }\nd {e=2}\n",
+	"lead_space":       "  /* c */  \n  a = 1\n",
+	"labels_mixed":     "a b \"c\" d {\n}\n",
+	"big_numbers":      "a = 1e400\nb = 0.000000000000000000000000000001\nc = 99999999999999999999999999999999999\n",
+	"object_nested_nl": "a = f({\n  b = 1\n}, [\n  2,\n])\n",
 }
 
 // fastSources returns the corpus the fast path is checked against: every
