@@ -31,11 +31,8 @@ const chunkSize = 2 << 10
 // parsed again whole and hclsyntax's own diagnostics are returned: the
 // pieces are only ever used when each one parsed without a word.
 func parseNative(src []byte, name string) (*hcl.File, hcl.Diagnostics) {
-	cuts := chunkCuts(src, chunkSize)
-	if len(cuts) == 0 {
-		return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
-	}
-	if f, ok := parsePieces(src, name, cuts); ok {
+	// A small file is one piece: it still takes fastParse's path.
+	if f, ok := parsePieces(src, name, chunkCuts(src, chunkSize)); ok {
 		return f, nil
 	}
 	return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
