@@ -6,14 +6,15 @@
 // PodDisruptionBudget, a networking/v1 Ingress and a NetworkPolicy.
 //
 // Objects are built from the typed k8s.io/api structs, so a field the API
-// does not have cannot be written. They are marshalled through their JSON
-// tags (as sigs.k8s.io/yaml does), parsed in one pass into a cleaned tree
-// with sorted keys (jsontree.go) and written by a small block-YAML writer
-// (yamlwrite.go): the general-purpose encoders took ~90% of the time of a
-// 1,000-service build, and decoding into map[string]any a third of what
-// was left. The writer's
-// quoting is conservative and every case is read back with two YAML
-// parsers in the tests (and fuzzed).
+// does not have cannot be written. A reflect walk turns them into a
+// cleaned tree with sorted keys by encoding/json's rules (objtree.go,
+// objfields.go), the tree marshalling through their JSON tags (as
+// sigs.k8s.io/yaml does) and parsing that text back gave, and a small
+// block-YAML writer writes it (yamlwrite.go): the general-purpose
+// encoders took ~90% of the time of a 1,000-service build, and the JSON
+// text in between most of what was left. The writer's quoting is
+// conservative and every case is read back with two YAML parsers in the
+// tests (and fuzzed).
 // Every default of the design brief (section 4a) is applied here, in one
 // place per concern (defaults.go lists the values); docs/kubernetes.md
 // documents them for users. Output is deterministic: no map is iterated

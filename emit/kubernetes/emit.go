@@ -85,6 +85,27 @@ func emitService(m *schema.Model, svc *schema.Service) ([]byte, hcl.Diagnostics)
 			fmt.Sprintf("The service name %q cannot name Kubernetes objects or a file: %s. Use lower-case letters, digits and '-', starting with a letter.", svc.Name, strings.Join(errs, "; ")))
 		return nil, b.diags
 	}
+	objs := b.objects()
+	if b.diags.HasErrors() {
+		return nil, b.diags
+	}
+
+	var out bytes.Buffer
+	out.Grow(outSizeHint)
+	fmt.Fprintf(&out, header, strconv.Quote(svc.Name))
+	for _, o := range objs {
+		out.WriteString("---\n")
+		if err := render(&out, o); err != nil {
+			b.errorf(svc.Src.Range(""), "Cannot render Kubernetes object",
+				"Rendering an object of "+schema.Describe("service", svc.Name)+" failed: "+err.Error()+". This is a bug in nbac; please report it.")
+			return nil, b.diags
+		}
+	}
+	return out.Bytes(), b.diags
+}
+
+// objects builds the service's objects in that order.
+func (b *builder) objects() []any {
 	objs := []any{b.serviceAccount()}
 	envCM := b.envConfigMap()
 	modelCM := b.modelConfigMap()
@@ -108,20 +129,5 @@ func emitService(m *schema.Model, svc *schema.Service) ([]byte, hcl.Diagnostics)
 	if np := b.networkPolicy(); np != nil {
 		objs = append(objs, np)
 	}
-	if b.diags.HasErrors() {
-		return nil, b.diags
-	}
-
-	var out bytes.Buffer
-	out.Grow(outSizeHint)
-	fmt.Fprintf(&out, header, strconv.Quote(svc.Name))
-	for _, o := range objs {
-		out.WriteString("---\n")
-		if err := render(&out, o); err != nil {
-			b.errorf(svc.Src.Range(""), "Cannot render Kubernetes object",
-				"Rendering an object of "+schema.Describe("service", svc.Name)+" failed: "+err.Error()+". This is a bug in nbac; please report it.")
-			return nil, b.diags
-		}
-	}
-	return out.Bytes(), b.diags
+	return objs
 }

@@ -8,11 +8,13 @@ import (
 	"strings"
 )
 
-// The emitter used to decode every marshalled object into map[string]any,
-// clean it and sort each map's keys while writing: a third of a large
-// build's emitter time and most of its allocations. A tree is the same
-// cleaned, sorted value built by one pass over the JSON bytes into two
-// reused slices, with strings pointing into the JSON text.
+// A tree is a cleaned object with sorted keys, held in two reused slices
+// (a map[string]any per object was most of a large build's allocations).
+// build (objtree.go) makes it from a typed object; the parser below reads
+// the JSON that types with their own MarshalJSON write into it, with
+// strings pointing into that text, cleaned as build cleans: nulls and
+// empty noiseKeys objects dropped from objects, status left out at the
+// top, numbers turned into int64 (an error if not integral).
 
 type kind uint8
 
@@ -37,34 +39,16 @@ type node struct {
 }
 
 type tree struct {
-	src   string // the JSON text the strings point into
+	src   string // the JSON text being parsed, which strings point into
 	pos   int
 	nodes []node // finished children, grouped by parent
-	stack []node // children of the containers being parsed
+	stack []node // children of the containers being built
 	root  node
 	null  bool // the whole value was null
-}
 
-// parseObject parses src, one JSON object (or null) as encoding/json writes it (no
-// insignificant white space but a final newline), cleaned as clean does:
-// status left out at the top, nulls and empty noiseKeys objects dropped
-// from objects, numbers turned into int64 (an error if not integral).
-func (t *tree) parseObject(src string) error {
-	t.src, t.pos = src, 0
-	t.nodes, t.stack = t.nodes[:0], t.stack[:0]
-	if len(src) == 0 || (src[0] != '{' && !strings.HasPrefix(src, "null")) {
-		return fmt.Errorf("not a JSON object")
-	}
-	v, isNull, err := t.value(0)
-	if err != nil {
-		return err
-	}
-	t.root, t.null = v, isNull
-	if isNull {
-		// A nil pointer: nothing to write, as the map decoding gave.
-		t.root = node{kind: kindObject}
-	}
-	return nil
+	// For build (objtree.go):
+	text []byte // the marshalers' JSON texts
+	ptrs int    // pointers being followed
 }
 
 func (t *tree) syntax() error {
