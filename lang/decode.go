@@ -38,11 +38,9 @@ type body struct {
 // other, minus the iterator.
 func (l *loader) open(b hcl.Body, s *hcl.BodySchema, src *schema.Source, what string) (*body, bool) {
 	if c, ok := plainContent(b, s); ok {
-		if src.Attrs == nil && len(c.Attributes) > 0 {
-			// Sized once: every attribute present is usually read, and so
-			// recorded, which would otherwise grow the map step by step.
-			src.Attrs = make(map[string]hcl.Range, len(c.Attributes)+len(c.Blocks))
-		}
+		// Sized once: every attribute present is usually read, and so
+		// recorded, which would otherwise grow the slice step by step.
+		src.Grow(len(c.Attributes) + len(c.Blocks))
 		return &body{l: l, c: c, src: src, what: what}, true
 	}
 	if pc, ok := b.(*plainChild); ok {

@@ -205,7 +205,7 @@ func (l *loader) lowerTLS(blk *hcl.Block, lbName string) *schema.TLS {
 			IncludeSubdomains: hs.boolean("include_subdomains", false),
 			Preload:           hs.boolean("preload", false),
 		}
-		for k, r := range src.Attrs {
+		for k, r := range src.Attrs() {
 			t.Src.Set("hsts."+k, r)
 		}
 	}

@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"iter"
+	"slices"
+
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -11,15 +14,23 @@ import (
 type Source struct {
 	// Block is the block's definition range (`service "api"`).
 	Block hcl.Range
-	// Attrs maps an attribute name (or a nested block type, such as
-	// "health_check") to the range of its value expression.
-	Attrs map[string]hcl.Range
+	// attrs holds, per attribute name (or nested block type, such as
+	// "health_check"), the range of its value expression. A block has a
+	// handful, so a slice searched in order beats a map: lowering a
+	// 1,000-service estate sets ~60,000 of them, and maps were 7% of the
+	// front end's allocations.
+	attrs []attrRange
+}
+
+type attrRange struct {
+	name string
+	rng  hcl.Range
 }
 
 // Range returns the range of attribute name, or the block's range when the
 // attribute was not written (a default) or the model came from JSON.
 func (s Source) Range(name string) *hcl.Range {
-	if r, ok := s.Attrs[name]; ok {
+	if r, ok := s.Attr(name); ok {
 		return &r
 	}
 	if s.Block.Filename == "" {
@@ -29,12 +40,50 @@ func (s Source) Range(name string) *hcl.Range {
 	return &r
 }
 
+// Attr returns the range of attribute name and whether it was written.
+func (s Source) Attr(name string) (hcl.Range, bool) {
+	for i := range s.attrs {
+		if s.attrs[i].name == name {
+			return s.attrs[i].rng, true
+		}
+	}
+	return hcl.Range{}, false
+}
+
+// Grow makes room for n more attributes, for a caller that knows how many
+// a block holds.
+func (s *Source) Grow(n int) { s.attrs = slices.Grow(s.attrs, n) }
+
+// Attrs yields each recorded attribute name and range, in the order set.
+func (s Source) Attrs() iter.Seq2[string, hcl.Range] {
+	return func(yield func(string, hcl.Range) bool) {
+		for _, a := range s.attrs {
+			if !yield(a.name, a.rng) {
+				return
+			}
+		}
+	}
+}
+
+// Empty reports whether nothing about the block's source is known (a
+// block not written, or a model read back from JSON).
+func (s Source) Empty() bool { return s.Block.Filename == "" && len(s.attrs) == 0 }
+
+// Has reports whether attribute name was written in the source.
+func (s Source) Has(name string) bool {
+	_, ok := s.Attr(name)
+	return ok
+}
+
 // Set records the range of attribute name.
 func (s *Source) Set(name string, r hcl.Range) {
-	if s.Attrs == nil {
-		s.Attrs = make(map[string]hcl.Range)
+	for i := range s.attrs {
+		if s.attrs[i].name == name {
+			s.attrs[i].rng = r
+			return
+		}
 	}
-	s.Attrs[name] = r
+	s.attrs = append(s.attrs, attrRange{name, r})
 }
 
 // Describe names a block the way diagnostics and plan output do:

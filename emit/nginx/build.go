@@ -111,7 +111,7 @@ func (b *builder) warnings() {
 					"or reload Nginx when the name changes. HAProxy starts anyway (init-addr last,libc,none).")
 		}
 	}
-	if _, ok := lb.Timeouts.Src.Attrs["queue"]; ok {
+	if lb.Timeouts.Src.Has("queue") {
 		b.warn(lb.Timeouts.Src, "timeouts", "queue", "timeouts.queue has no Nginx equivalent",
 			"Nginx open source has no request queue, so queue is only used by HAProxy.")
 	}

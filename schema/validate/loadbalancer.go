@@ -144,14 +144,12 @@ func (c *lbChecker) top() {
 			c.fail(lb.Src, "", "server_names", "server_names needs mode = \"http\"", "A TCP load balancer does not see the Host header; remove server_names.")
 		}
 		for _, attr := range []string{"http_request", "keep_alive"} {
-			if _, ok := lb.Timeouts.Src.Attrs[attr]; ok {
+			if lb.Timeouts.Src.Has(attr) {
 				c.fail(lb.Timeouts.Src, "timeouts", attr, attr+" needs mode = \"http\"", "This timeout applies to HTTP requests only; remove it from a TCP load balancer.")
 			}
 		}
-		if lb.Src.Attrs != nil {
-			if _, ok := lb.Src.Attrs["forwarded_for"]; ok && lb.ForwardedFor {
-				c.fail(lb.Src, "", "forwarded_for", "forwarded_for needs mode = \"http\"", "X-Forwarded-For is an HTTP header; a TCP load balancer cannot add it.")
-			}
+		if lb.Src.Has("forwarded_for") && lb.ForwardedFor {
+			c.fail(lb.Src, "", "forwarded_for", "forwarded_for needs mode = \"http\"", "X-Forwarded-For is an HTTP header; a TCP load balancer cannot add it.")
 		}
 	}
 }

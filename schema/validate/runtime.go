@@ -53,7 +53,7 @@ func redis(r *schema.Redis) hcl.Diagnostics {
 	for _, a := range r.Addresses {
 		if !hostPortOK(a) {
 			attr := "addresses"
-			if _, ok := r.Src.Attrs["address"]; ok {
+			if r.Src.Has("address") {
 				attr = "address"
 			}
 			diags = append(diags, errorAt(r.Src, attr, "Invalid address",

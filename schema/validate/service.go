@@ -149,7 +149,7 @@ func (c *svcChecker) env() {
 func (c *svcChecker) resources() {
 	r := &c.svc.Resources
 	src := r.Src
-	if src.Block.Filename == "" && len(src.Attrs) == 0 {
+	if src.Empty() {
 		src = c.svc.Src // no resources block written: point at the service
 	}
 	pair := func(attr, req, lim, example string) {
