@@ -139,7 +139,7 @@ func writeIfChanged(name string, data []byte, fresh bool) (bool, error) {
 			return false, err
 		}
 	}
-	return true, writeFileAtomic(name, data, 0o644, false)
+	return true, writeNewAtomic(name, data)
 }
 
 // writeParallelism bounds concurrent file writes in Write. Files of one
