@@ -606,27 +606,9 @@ func (p *fastParser) parseTraversal(root fpTok, name string, nl bool) (hclsyntax
 
 // parseCall parses a function call's arguments after its "(".
 func (p *fastParser) parseCall(name, open fpTok) (hclsyntax.Expression, hcl.Range, bool) {
-	var args []hclsyntax.Expression
-	var closeTok fpTok
-	for {
-		if t := p.peek(false); t.kind == fpCParen {
-			p.take(t)
-			closeTok = t
-			break
-		}
-		arg, _, ok := p.parseExpr(false)
-		if !ok {
-			return nil, hcl.Range{}, false
-		}
-		args = append(args, arg)
-		sep := p.next(false)
-		if sep.kind == fpCParen {
-			closeTok = sep
-			break
-		}
-		if sep.kind != fpComma {
-			return nil, hcl.Range{}, false
-		}
+	args, closeTok, ok := p.parseList(fpCParen)
+	if !ok {
+		return nil, hcl.Range{}, false
 	}
 	return &hclsyntax.FunctionCallExpr{
 		Name:            string(p.src[name.start:name.end]),
@@ -635,6 +617,31 @@ func (p *fastParser) parseCall(name, open fpTok) (hclsyntax.Expression, hcl.Rang
 		OpenParenRange:  open.rng,
 		CloseParenRange: closeTok.rng,
 	}, closeTok.rng, true
+}
+
+// parseList parses comma-separated expressions (a trailing comma allowed,
+// newlines ignored) up to and including the closing token of kind end:
+// a call's arguments or a tuple's elements.
+func (p *fastParser) parseList(end fpKind) ([]hclsyntax.Expression, fpTok, bool) {
+	var exprs []hclsyntax.Expression
+	for {
+		if t := p.peek(false); t.kind == end {
+			p.take(t)
+			return exprs, t, true
+		}
+		e, _, ok := p.parseExpr(false)
+		if !ok {
+			return nil, fpTok{}, false
+		}
+		exprs = append(exprs, e)
+		sep := p.next(false)
+		if sep.kind == end {
+			return exprs, sep, true
+		}
+		if sep.kind != fpComma {
+			return nil, fpTok{}, false
+		}
+	}
 }
 
 // startsFor reports whether the next token, newlines skipped, is the
@@ -648,27 +655,9 @@ func (p *fastParser) parseTuple(open fpTok) (hclsyntax.Expression, hcl.Range, bo
 	if p.startsFor() {
 		return nil, hcl.Range{}, false
 	}
-	var exprs []hclsyntax.Expression
-	var closeTok fpTok
-	for {
-		if t := p.peek(false); t.kind == fpCBrack {
-			p.take(t)
-			closeTok = t
-			break
-		}
-		e, _, ok := p.parseExpr(false)
-		if !ok {
-			return nil, hcl.Range{}, false
-		}
-		exprs = append(exprs, e)
-		sep := p.next(false)
-		if sep.kind == fpCBrack {
-			closeTok = sep
-			break
-		}
-		if sep.kind != fpComma {
-			return nil, hcl.Range{}, false
-		}
+	exprs, closeTok, ok := p.parseList(fpCBrack)
+	if !ok {
+		return nil, hcl.Range{}, false
 	}
 	return &hclsyntax.TupleConsExpr{
 		Exprs:     exprs,
