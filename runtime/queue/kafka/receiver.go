@@ -70,7 +70,7 @@ func (r *receiver) Run(ctx context.Context, credit *queue.Credit, out chan<- *qu
 			}
 		})
 	}
-	p := &picker{lanes: lanes, held: make([]*fetched, len(lanes))}
+	p := newPicker(lanes)
 	if len(lanes) > 1 {
 		// The level readers join their groups independently; give them a
 		// moment so a backlog of low messages does not go out before the
@@ -102,10 +102,32 @@ func (r *receiver) Run(ctx context.Context, credit *queue.Credit, out chan<- *qu
 // level's reader to have fetched.
 const warmUp = 3 * time.Second
 
-// picker hands out the highest level that has a fetched message.
+// picker hands out the highest level that has a fetched message. A level
+// whose partitions Kafka says hold more (a fetched message's high-water
+// mark is past it) keeps the lower levels waiting for up to catchUp: its
+// reader fetches in batches, and between two batches the level looks empty
+// although a backlog is there. Without this, a loaded machine handed out
+// low messages between a critical level's batches.
 type picker struct {
 	lanes []chan fetched
 	held  []*fetched // taken from a lane during warm-up, not yet handed out
+	// behind[i] maps a partition of lane i to how many messages Kafka
+	// holds past the last one handed out.
+	behind []map[int]int64
+	// waiting[i] is when lane i was first found empty while behind.
+	waiting []time.Time
+}
+
+// catchUp bounds how long a level that Kafka says has more messages holds
+// back the lower ones, so a stalled reader cannot starve them.
+const catchUp = time.Second
+
+func newPicker(lanes []chan fetched) *picker {
+	p := &picker{lanes: lanes, held: make([]*fetched, len(lanes)), behind: make([]map[int]int64, len(lanes)), waiting: make([]time.Time, len(lanes))}
+	for i := range p.behind {
+		p.behind[i] = map[int]int64{}
+	}
+	return p
 }
 
 func (p *picker) warm(ctx context.Context, limit time.Duration) {
@@ -130,16 +152,45 @@ func (p *picker) warm(ctx context.Context, limit time.Duration) {
 	}
 }
 
+// take records what Kafka says is left behind f in its partition.
+func (p *picker) take(i int, f fetched) (fetched, bool) {
+	p.behind[i][f.m.Partition] = f.m.HighWaterMark - f.m.Offset - 1
+	p.waiting[i] = time.Time{}
+	return f, true
+}
+
+// isBehind reports whether lane i has messages Kafka holds but its reader
+// has not fetched yet, and has not been waited on for catchUp already.
+func (p *picker) isBehind(i int) bool {
+	left := false
+	for _, n := range p.behind[i] {
+		if n > 0 {
+			left = true
+			break
+		}
+	}
+	if !left {
+		return false
+	}
+	if p.waiting[i].IsZero() {
+		p.waiting[i] = time.Now()
+	}
+	return time.Since(p.waiting[i]) < catchUp
+}
+
 func (p *picker) next() (fetched, bool) {
 	for i, l := range p.lanes {
 		if h := p.held[i]; h != nil {
 			p.held[i] = nil
-			return *h, true
+			return p.take(i, *h)
 		}
 		select {
 		case f := <-l:
-			return f, true
+			return p.take(i, f)
 		default:
+		}
+		if p.isBehind(i) {
+			return fetched{}, false // wait for this level's next batch
 		}
 	}
 	return fetched{}, false
