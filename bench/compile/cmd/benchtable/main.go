@@ -5,7 +5,7 @@
 //
 //	go test -run '^$' -bench . -benchmem ./compile | go run ./compile/cmd/benchtable -doc ../docs/performance.md
 //
-// Without -doc it prints the section.
+// It prints the section, and with -doc also splices it into that file.
 package main
 
 import (
