@@ -4,7 +4,8 @@
 // byte. README.md describes the format; `go test ./golden -update` rewrites
 // the expected sections after an intended change.
 //
-// The package has no code of its own: it exists for its tests, which also
+// Its only code reads a case (ReadCase, Options, WriteInputs), so that other
+// packages' tests can run their checks over every case too. Its tests also
 // check determinism (two runs, shuffled file order), validate every emitted
 // artifact with the same validators as the emitters' tests, and build every
 // example with each of its var files.

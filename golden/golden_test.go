@@ -25,95 +25,32 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the expected sections of golden/*.txtar from the current output")
 
-// Section names with a meaning of their own; every other section is an
-// input file of the configuration.
-const (
-	argsSection  = "args"
-	diagsSection = "diagnostics"
-	outPrefix    = "out/"
-)
-
-// goldenCase is one parsed golden file.
-type goldenCase struct {
-	archive *txtar.Archive
-	inputs  []txtar.File // in file order
-	args    []string     // raw lines of the args section
-	want    map[string][]byte
-}
-
-func parseCase(t *testing.T, name string) goldenCase {
+// parseCase reads a golden file or fails the test.
+func parseCase(t *testing.T, name string) Case {
 	t.Helper()
-	a, err := txtar.ParseFile(name)
+	c, err := ReadCase(name)
 	if err != nil {
 		t.Fatal(err)
-	}
-	c := goldenCase{archive: a, want: map[string][]byte{}}
-	for _, f := range a.Files {
-		switch {
-		case f.Name == argsSection:
-			for _, l := range strings.Split(string(f.Data), "\n") {
-				if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-					c.args = append(c.args, l)
-				}
-			}
-		case f.Name == diagsSection || strings.HasPrefix(f.Name, outPrefix):
-			c.want[f.Name] = f.Data
-		default:
-			c.inputs = append(c.inputs, f)
-		}
-	}
-	if len(c.inputs) == 0 {
-		t.Fatalf("%s has no input files", name)
 	}
 	return c
 }
 
-// options turns the args section into lang.Options. Each line is one
-// option: `-var name=value`, `-var-file file.nbvars`, `-allow-env NAME`,
-// or `-env NAME=value` (an entry of the environment the case runs with;
-// nothing else of the real environment is visible).
-func (c goldenCase) options(t *testing.T) lang.Options {
-	var o lang.Options
-	for _, l := range c.args {
-		opt, val, _ := strings.Cut(l, " ")
-		val = strings.TrimSpace(val)
-		switch opt {
-		case "-var":
-			o.Vars = append(o.Vars, val)
-		case "-var-file":
-			o.VarFiles = append(o.VarFiles, val)
-		case "-allow-env":
-			o.AllowEnv = append(o.AllowEnv, val)
-		case "-env":
-			o.Environ = append(o.Environ, val)
-		default:
-			t.Fatalf("args: unknown option %q (want -var, -var-file, -allow-env or -env)", opt)
-		}
+// options is the case's args as lang.Options, or fails the test.
+func options(t *testing.T, c Case) lang.Options {
+	t.Helper()
+	o, err := c.Options()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return o
 }
 
-// writeInputs lays the input files out in dir. rename maps a configuration
-// file's name to the one it gets there; order is the creation order.
+// writeInputs is WriteInputs, failing the test on an error.
 func writeInputs(t *testing.T, dir string, files []txtar.File, rename func(string) string) {
 	t.Helper()
-	for _, f := range files {
-		name := f.Name
-		if rename != nil && isConfigFile(name) {
-			name = rename(name)
-		}
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := WriteInputs(dir, files, rename); err != nil {
+		t.Fatal(err)
 	}
-}
-
-func isConfigFile(name string) bool {
-	return !strings.Contains(name, "/") && (strings.HasSuffix(name, ".hcl") || strings.HasSuffix(name, ".hcl.json"))
 }
 
 // result is what one compilation produced: every artifact by its out/
@@ -169,16 +106,16 @@ func TestGolden(t *testing.T) {
 
 func runCase(t *testing.T, path string) {
 	c := parseCase(t, path)
-	opts := c.options(t)
+	opts := options(t, c)
 
 	dir := t.TempDir()
-	writeInputs(t, dir, c.inputs, nil)
+	writeInputs(t, dir, c.Inputs, nil)
 	got := compileIn(t, dir, opts)
 
 	if *update {
 		rewrite(t, path, c, got)
 	} else {
-		compareSections(t, c.want, got.files)
+		compareSections(t, c.Want, got.files)
 	}
 
 	// Deterministic: a second run, and a run with the configuration files
@@ -189,7 +126,7 @@ func runCase(t *testing.T, path string) {
 		t.Errorf("second run differs (-first +second):\n%s", diff)
 	}
 	shuffled := t.TempDir()
-	rev := slices.Clone(c.inputs)
+	rev := slices.Clone(c.Inputs)
 	slices.Reverse(rev)
 	n := 0
 	writeInputs(t, shuffled, rev, func(name string) string {
@@ -207,7 +144,7 @@ func runCase(t *testing.T, path string) {
 	validateArtifacts(t, got.arts)
 
 	// fmt is idempotent on every native-syntax input.
-	for _, f := range c.inputs {
+	for _, f := range c.Inputs {
 		if strings.HasSuffix(f.Name, ".hcl") || strings.HasSuffix(f.Name, ".nbvars") {
 			once := hclwrite.Format(f.Data)
 			if twice := hclwrite.Format(once); !bytes.Equal(once, twice) {
@@ -258,9 +195,9 @@ func compareSections(t *testing.T, want, got map[string][]byte) {
 
 // rewrite replaces a case's expected sections with what was produced,
 // keeping its comment, inputs and args as they were.
-func rewrite(t *testing.T, path string, c goldenCase, got result) {
-	a := &txtar.Archive{Comment: c.archive.Comment}
-	for _, f := range c.archive.Files {
+func rewrite(t *testing.T, path string, c Case, got result) {
+	a := &txtar.Archive{Comment: c.Archive.Comment}
+	for _, f := range c.Archive.Files {
 		if f.Name != diagsSection && !strings.HasPrefix(f.Name, outPrefix) {
 			a.Files = append(a.Files, f)
 		}

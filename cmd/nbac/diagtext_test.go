@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,10 +12,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/nbac/nbac/emit/build"
+	"github.com/nbac/nbac/golden"
 	"github.com/nbac/nbac/lang"
 )
 
@@ -122,26 +121,17 @@ func TestDiagTextMatchesHCLOnGoldenCases(t *testing.T) {
 		t.Fatalf("no golden cases: %v", err)
 	}
 	for _, c := range cases {
-		a, err := txtar.ParseFile(c)
+		gc, err := golden.ReadCase(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts, err := gc.Options()
 		if err != nil {
 			t.Fatal(err)
 		}
 		dir := t.TempDir()
-		var opts lang.Options
-		for _, f := range a.Files {
-			switch {
-			case f.Name == "args":
-				opts = goldenArgs(t, string(f.Data))
-			case f.Name == "diagnostics" || strings.HasPrefix(f.Name, "out/"):
-			default:
-				p := filepath.Join(dir, filepath.FromSlash(f.Name))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+		if err := golden.WriteInputs(dir, gc.Inputs, nil); err != nil {
+			t.Fatal(err)
 		}
 		t.Run(filepath.Base(c), func(t *testing.T) {
 			t.Chdir(dir)
@@ -150,33 +140,6 @@ func TestDiagTextMatchesHCLOnGoldenCases(t *testing.T) {
 			sameAsHCL(t, c+" (consolidated)", files, consolidateWarnings(diags))
 		})
 	}
-}
-
-// goldenArgs reads a golden case's args section (-var, -var-file,
-// -allow-env, -env; see golden/golden_test.go).
-func goldenArgs(t *testing.T, s string) lang.Options {
-	var o lang.Options
-	for _, l := range strings.Split(s, "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		opt, val, _ := strings.Cut(l, " ")
-		val = strings.TrimSpace(val)
-		switch opt {
-		case "-var":
-			o.Vars = append(o.Vars, val)
-		case "-var-file":
-			o.VarFiles = append(o.VarFiles, val)
-		case "-allow-env":
-			o.AllowEnv = append(o.AllowEnv, val)
-		case "-env":
-			o.Environ = append(o.Environ, val)
-		default:
-			t.Fatalf("args: unknown option %q", opt)
-		}
-	}
-	return o
 }
 
 // edgeSource is a configuration with CRLF lines, a lone \r, blank lines

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rogpeppe/go-internal/txtar"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -22,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/nbac/nbac/golden"
 	"github.com/nbac/nbac/lang"
 	"github.com/nbac/nbac/schema"
 )
@@ -111,39 +111,17 @@ func TestBuildMatchesJSONPath(t *testing.T) {
 // loadTxtar compiles a golden case's inputs with its args, as golden/
 // does; a case that is meant to fail gives nil.
 func loadTxtar(t *testing.T, path string) *schema.Model {
-	a, err := txtar.ParseFile(path)
+	c, err := golden.ReadCase(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := c.Options()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	var opts lang.Options
-	for _, f := range a.Files {
-		switch {
-		case f.Name == "args":
-			for l := range strings.SplitSeq(string(f.Data), "\n") {
-				opt, val, _ := strings.Cut(strings.TrimSpace(l), " ")
-				val = strings.TrimSpace(val)
-				switch opt {
-				case "-var":
-					opts.Vars = append(opts.Vars, val)
-				case "-var-file":
-					opts.VarFiles = append(opts.VarFiles, val)
-				case "-allow-env":
-					opts.AllowEnv = append(opts.AllowEnv, val)
-				case "-env":
-					opts.Environ = append(opts.Environ, val)
-				}
-			}
-		case f.Name == "diagnostics" || strings.HasPrefix(f.Name, "out/"):
-		default:
-			p := filepath.Join(dir, filepath.FromSlash(f.Name))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+	if err := golden.WriteInputs(dir, c.Inputs, nil); err != nil {
+		t.Fatal(err)
 	}
 	t.Chdir(dir) // -var-file paths are relative to the working directory
 	m := load(t, ".", opts)
