@@ -71,6 +71,23 @@ func configFiles(path string) (dir string, files []string, diags hcl.Diagnostics
 	return path, files, diags
 }
 
+// SourceSize adds up the sizes of the configuration files Load would read
+// at path, without reading them; 0 when path cannot be listed (Load then
+// reports why). The CLI sizes its heap from it.
+func SourceSize(path string) int64 {
+	_, files, diags := configFiles(path)
+	if diags.HasErrors() {
+		return 0
+	}
+	var total int64
+	for _, f := range files {
+		if info, err := os.Stat(f); err == nil {
+			total += info.Size()
+		}
+	}
+	return total
+}
+
 func isConfigFile(name string) bool {
 	return strings.HasSuffix(name, suffixNative) || strings.HasSuffix(name, suffixJSON)
 }

@@ -21,7 +21,7 @@ type compiled struct {
 // compile loads the configuration at path and, when it is valid, runs the
 // emitters in memory. Nothing is written.
 func compile(path string, in inputFlags) compiled {
-	warmHeap(configSize(path))
+	warmHeap(lang.SourceSize(path))
 	res := lang.Load(path, lang.Options{
 		Vars:     in.vars,
 		VarFiles: in.varFiles,

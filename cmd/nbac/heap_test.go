@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 )
@@ -21,27 +19,6 @@ func TestHeapEstimate(t *testing.T) {
 		if got := heapEstimate(c.config); got != c.want {
 			t.Errorf("heapEstimate(%d) = %d, want %d", c.config, got, c.want)
 		}
-	}
-}
-
-func TestConfigSizeCountsConfigurationFilesOnly(t *testing.T) {
-	dir := t.TempDir()
-	for name, size := range map[string]int{"a.hcl": 100, "b.hcl.json": 20, "prod.nbvars": 1000, "notes.md": 500} {
-		if err := os.WriteFile(filepath.Join(dir, name), make([]byte, size), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Mkdir(filepath.Join(dir, "sub.hcl"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if got := configSize(dir); got != 120 {
-		t.Errorf("configSize(dir) = %d, want 120 (a.hcl + b.hcl.json)", got)
-	}
-	if got := configSize(filepath.Join(dir, "a.hcl")); got != 100 {
-		t.Errorf("configSize(file) = %d, want 100", got)
-	}
-	if got := configSize(filepath.Join(dir, "missing")); got != 0 {
-		t.Errorf("configSize(missing) = %d, want 0", got)
 	}
 }
 
