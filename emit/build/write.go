@@ -116,14 +116,25 @@ func Write(dir string, arts []emit.Artifact) (written, deleted []string, err err
 	if err != nil {
 		return written, deleted, err
 	}
+	data = append(data, '\n')
 	mf := filepath.Join(dir, ManifestName)
-	if cur, err := os.ReadFile(mf); err == nil && bytes.Equal(cur, append(data, '\n')) {
-		return written, deleted, nil
+	if same, err := holds(mf, data); same || err != nil {
+		return written, deleted, err
 	}
-	if err := WriteFileAtomic(mf, append(data, '\n'), 0o644); err != nil {
+	if err := WriteFileAtomic(mf, data, 0o644); err != nil {
 		return written, deleted, err
 	}
 	return written, deleted, nil
+}
+
+// holds reports whether name exists and holds exactly data; a missing file
+// is not an error.
+func holds(name string, data []byte) (bool, error) {
+	cur, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil && bytes.Equal(cur, data), err
 }
 
 // writeIfChanged replaces name, in an existing directory, with data unless
@@ -131,11 +142,7 @@ func Write(dir string, arts []emit.Artifact) (written, deleted []string, err err
 // (fresh) is written without looking. It reports whether it wrote.
 func writeIfChanged(name string, data []byte, fresh bool) (bool, error) {
 	if !fresh {
-		cur, err := os.ReadFile(name)
-		if err == nil && bytes.Equal(cur, data) {
-			return false, nil
-		}
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if same, err := holds(name, data); same || err != nil {
 			return false, err
 		}
 	}
