@@ -209,3 +209,25 @@ func TestWriteKeepsDirectoryAtStalePath(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWriteNewAtomicFailureLeavesNothing makes the final rename fail (a
+// non-empty directory stands at the file's name): the error names the
+// file, the directory is untouched and no temporary file is left behind.
+func TestWriteNewAtomicFailureLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "api.yaml")
+	if err := os.MkdirAll(filepath.Join(target, "keep"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := writeNewAtomic(target, []byte("kind: Service\n"))
+	if err == nil || !strings.Contains(err.Error(), target) {
+		t.Fatalf("writeNewAtomic over a directory: err = %v, want an error naming %s", err, target)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "api.yaml" || !entries[0].IsDir() {
+		t.Fatalf("directory now holds %v, want only the untouched api.yaml/", entries)
+	}
+	if _, err := os.Stat(filepath.Join(target, "keep")); err != nil {
+		t.Fatalf("the directory's content is gone: %v", err)
+	}
+}
