@@ -3,7 +3,7 @@ GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: build test test-race fmt vet golden fuzz bench
+.PHONY: build test test-stress fmt vet golden fuzz bench
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/nbac ./cmd/nbac
@@ -13,6 +13,20 @@ build:
 test: vet
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/runtime')
 	$(GO) test -count=1 -race ./runtime/...
+
+# test-stress: the whole `make test` while stress-ng runs STRESS_HOGS CPU hogs
+# (default 4 per core, a load of about 4x the cores). Every verdict must hold on
+# a saturated machine; docs/testing.md records the runs.
+STRESS_HOGS ?= $(shell echo $$(( $$(nproc) * 4 )))
+test-stress:
+	@command -v stress-ng >/dev/null 2>&1 || { echo >&2 'test-stress needs stress-ng (Debian: apt-get install -y stress-ng)'; exit 1; }
+	@stress-ng --cpu $(STRESS_HOGS) --timeout 2h --quiet & hogs=$$!; \
+	trap 'kill $$hogs 2>/dev/null; wait $$hogs 2>/dev/null' EXIT INT TERM; \
+	sleep 5; start=$$(date +%s); \
+	echo "== test-stress: $(STRESS_HOGS) CPU hogs on $$(nproc) cores, load $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	$(MAKE) --no-print-directory test; rc=$$?; \
+	echo "== test-stress: make test exited $$rc after $$(( $$(date +%s) - start )) s, load $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	exit $$rc
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
