@@ -87,7 +87,10 @@ type Queue struct {
 	MaxDelay   Duration `json:"max_delay,omitempty"` // longest delayed delivery accepted; 0 = no delay
 	// ShutdownTimeout bounds how long Consume waits for in-flight work.
 	ShutdownTimeout Duration `json:"shutdown_timeout"`
-	Src             Source   `json:"-"`
+	// QueueType is the RabbitMQ queue type: "" (not set: classic),
+	// "classic" or "quorum" (replicated; no priorities).
+	QueueType string `json:"queue_type,omitempty"`
+	Src       Source `json:"-"`
 }
 
 // Retry is the `retry {}` block of a queue.

@@ -20,7 +20,16 @@ type Config struct {
 	DeadLetter      bool
 	MaxDelay        time.Duration
 	ShutdownTimeout time.Duration
+	// QueueType is the RabbitMQ queue type, QueueClassic ("" too) or
+	// QueueQuorum; other drivers ignore it.
+	QueueType string
 }
+
+// RabbitMQ queue types (queue_type in the model).
+const (
+	QueueClassic = "classic"
+	QueueQuorum  = "quorum"
+)
 
 // ConfigFrom applies the documented defaults to a model queue block.
 func ConfigFrom(q *schema.Queue) Config {
@@ -34,6 +43,7 @@ func ConfigFrom(q *schema.Queue) Config {
 		DeadLetter:      q.DeadLetter,
 		MaxDelay:        q.MaxDelay.D(),
 		ShutdownTimeout: q.ShutdownTimeout.D(),
+		QueueType:       q.QueueType,
 		Backoff: Backoff{
 			Constant: q.Retry.Backoff == "constant",
 			Initial:  q.Retry.Initial.D(),

@@ -219,6 +219,7 @@ func queue(m *schema.Model, q *schema.Queue) hcl.Diagnostics {
 		diags = append(diags, errorAt(q.Src, "priorities", "Priorities not supported by the broker",
 			fmt.Sprintf("%s asks for priorities, but broker %q is SQS, which has no message priority. Use one queue per priority or another broker.", what, br.Name)))
 	}
+	diags = append(diags, queueType(br, q)...)
 	if br != nil && q.Ordering == "fifo" && q.Priorities && br.Type == "kafka" {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "FIFO across priorities",
 			Detail:  fmt.Sprintf("%s on Kafka keeps one topic per priority, so FIFO holds within a priority, not across them.", what),

@@ -10,6 +10,13 @@
 // receives it early sends it through the next tier. Every queue of a tier
 // holds messages of one TTL, so no message waits behind a longer one.
 //
+// With Config.QueueType quorum every one of these queues is a quorum queue
+// (replicated; a tier or DLQ on one node would lose delayed, retried and
+// dead messages with it) and the dead-lettering queues dead-letter
+// at-least-once. The driver checks the broker version from the handshake
+// (3.10 or later) and refuses priorities before declaring; a queue that
+// exists with other arguments gets an error naming it and the mismatch.
+//
 // Publishing uses publisher confirms with mandatory = true: Publish returns
 // after the broker confirmed every message, and a returned (unroutable)
 // message is an error. Concurrent publishes share the channel and its

@@ -90,7 +90,7 @@ func (d *driver) dial(ctx context.Context, confirm bool) (*session, error) {
 		conn.Close()
 		return nil, d.errorf("open channel: %v", err)
 	}
-	if err := d.top.declare(ch); err != nil {
+	if err := d.top.declare(ch, serverVersion(conn)); err != nil {
 		conn.Close()
 		return nil, d.errorf("%v", err)
 	}

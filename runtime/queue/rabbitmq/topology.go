@@ -59,8 +59,12 @@ func (t topology) tierFor(wait time.Duration) string {
 }
 
 // declare creates every queue; declaring an existing queue with the same
-// arguments is a no-op, so this runs on every connection.
-func (t topology) declare(ch *amqp.Channel) error {
+// arguments is a no-op, so this runs on every connection. version is the
+// broker's, for checkBroker and the errors.
+func (t topology) declare(ch *amqp.Channel, version string) error {
+	if err := t.checkBroker(version); err != nil {
+		return err
+	}
 	args := amqp.Table{}
 	if t.cfg.Priorities {
 		args["x-max-priority"] = int32(queue.Levels - 1)
@@ -72,11 +76,11 @@ func (t topology) declare(ch *amqp.Channel) error {
 	if t.cfg.FIFO {
 		args["x-single-active-consumer"] = true
 	}
-	if _, err := ch.QueueDeclare(t.work, true, false, false, false, args); err != nil {
-		return fmt.Errorf("declare queue %q: %w (if its arguments changed in the model, delete the queue or give it a new name)", t.work, err)
+	if _, err := ch.QueueDeclare(t.work, true, false, false, false, t.withType(args)); err != nil {
+		return t.declareError(t.work, version, err)
 	}
-	if _, err := ch.QueueDeclare(t.dlq, true, false, false, false, nil); err != nil {
-		return fmt.Errorf("declare queue %q: %w", t.dlq, err)
+	if _, err := ch.QueueDeclare(t.dlq, true, false, false, false, t.withType(nil)); err != nil {
+		return t.declareError(t.dlq, version, err)
 	}
 	for _, d := range t.tiers {
 		targs := amqp.Table{
@@ -84,8 +88,8 @@ func (t topology) declare(ch *amqp.Channel) error {
 			"x-dead-letter-exchange":    "",
 			"x-dead-letter-routing-key": t.work,
 		}
-		if _, err := ch.QueueDeclare(t.tierName(d), true, false, false, false, targs); err != nil {
-			return fmt.Errorf("declare delay queue %q: %w", t.tierName(d), err)
+		if _, err := ch.QueueDeclare(t.tierName(d), true, false, false, false, t.withType(targs)); err != nil {
+			return t.declareError(t.tierName(d), version, err)
 		}
 	}
 	return nil
