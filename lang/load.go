@@ -31,6 +31,7 @@ func load(path string, opts Options) *Result {
 		for name, f := range l.extraFiles {
 			res.Files[name] = f
 		}
+		maskSecretSource(res.Files, l.secretSource)
 		res.Diags = l.diags
 	}()
 
