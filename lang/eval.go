@@ -31,6 +31,10 @@ type loader struct {
 	// sensitive variable's value; the diagnostics' copies of the files
 	// have them masked (maskSecretSource).
 	secretSource []hcl.Range
+	// failed are the top-level blocks whose lowering reported an error;
+	// the model's semantic checks still run, but say nothing about them
+	// (their values are partly defaults standing in for the mistakes).
+	failed []*hcl.Block
 }
 
 // add records diagnostics, with any that would show a sensitive value

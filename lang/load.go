@@ -86,10 +86,10 @@ func load(path string, opts Options) *Result {
 		m.EnvReads = append(m.EnvReads, n)
 	}
 	sort.Strings(m.EnvReads)
-	if l.diags.HasErrors() {
-		return res
-	}
-	l.add(validate.Model(m)...)
+	// The semantic checks run even when lowering found mistakes, so that
+	// one run reports everything; only what they say about the blocks
+	// that already failed is dropped.
+	l.add(l.withoutFailedBlocks(validate.Model(m))...)
 	if !l.diags.HasErrors() {
 		res.Model = m
 	}
