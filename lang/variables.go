@@ -1,7 +1,10 @@
 package lang
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -177,7 +180,26 @@ func (l *loader) resolveVariables(p *hclparse.Parser) map[string]*variable {
 // readVarFile reads one -var-file: attributes only, each naming a declared
 // variable.
 func (l *loader) readVarFile(p *hclparse.Parser, path string, vars map[string]*variable, declared []string, given map[string]rawValue) {
-	f, diags := parseFile(p, path)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		// The OS error names the path and the reason ("open x.nbvars: no
+		// such file or directory"); the parser's own message would only
+		// say that a configuration file could not be read.
+		what := "cannot be read"
+		if errors.Is(err, fs.ErrNotExist) {
+			what = "does not exist"
+		}
+		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read var file",
+			Detail: fmt.Sprintf("The var file %s given with -var-file %s (%s).", path, what, err)})
+		return
+	}
+	var f *hcl.File
+	var diags hcl.Diagnostics
+	if strings.HasSuffix(path, ".json") {
+		f, diags = p.ParseJSON(src, path)
+	} else {
+		f, diags = p.ParseHCL(src, path)
+	}
 	l.add(diags...)
 	if diags.HasErrors() || f == nil {
 		return
