@@ -45,12 +45,12 @@ func load(path string, opts Options) *Result {
 	if l.diags.HasErrors() {
 		return res // syntax errors: anything decoded further would mislead
 	}
+	// A structural mistake (an unknown or duplicate block, a bad block
+	// name) leaves that block out; the rest is still checked, so that one
+	// run reports every mistake.
 	cfg, diags := decodeConfig(files)
 	l.add(diags...)
 	l.cfg = cfg
-	if diags.HasErrors() {
-		return res
-	}
 
 	l.ctx = &hcl.EvalContext{Variables: map[string]cty.Value{}}
 	pb, project := l.openProject()

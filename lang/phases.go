@@ -11,7 +11,20 @@ import (
 // header to the next top-level block's header in the same file (or the
 // end of the file), which holds for native and JSON syntax alike without
 // needing the body's own range.
+//
+// Without a project block (missing, or left out for a structural mistake,
+// both already reported) the project's checks, which are the ones without
+// a range, would only repeat that.
 func (l *loader) withoutFailedBlocks(diags hcl.Diagnostics) hcl.Diagnostics {
+	if l.cfg.project == nil {
+		kept := diags[:0:0]
+		for _, d := range diags {
+			if d.Subject != nil {
+				kept = append(kept, d)
+			}
+		}
+		diags = kept
+	}
 	if len(l.failed) == 0 || len(diags) == 0 {
 		return diags
 	}
