@@ -48,13 +48,15 @@ func (l *loader) open(b hcl.Body, s *hcl.BodySchema, src *schema.Source, what st
 		// expanded, so that the diagnostics below are the same.
 		b = dynblock.Expand(pc.Body, l.ctx.NewChild(), forEachCheck)
 	}
-	var bad []hcl.Range
+	var bad, secret []hcl.Range
 	if len(s.Blocks) > 0 {
 		bad = l.checkDynamicForEach(b)
+		secret = l.sensitiveDynamicExprs(b)
 		b = dynblock.Expand(b, l.ctx, forEachCheck)
 	}
 	c, diags := b.Content(s)
 	diags = dropWithin(diags, bad)
+	diags = redactWithin(diags, secret)
 	explainMarkedLabels(diags)
 	l.add(diags...)
 	return &body{l: l, c: c, src: src, what: what, partial: len(bad) > 0}, !diags.HasErrors()

@@ -31,20 +31,25 @@ import (
 const sensitiveHidden = "(sensitive value) The details are hidden because the expression uses a sensitive value"
 
 // redactSensitive rewrites the diagnostics whose expression, evaluated in
-// their own context, reads a sensitive value. hcl attaches Expression and
-// EvalContext to the evaluation errors it reports; fallback and ctx stand
-// in for diagnostics without them (nil: leave those alone).
-func redactSensitive(diags hcl.Diagnostics, fallback hcl.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
+// their own context, reads a sensitive value, and, when outer is given
+// (the whole expression being evaluated, in ctx), every diagnostic of an
+// expression that reads one. The outer check is needed because hcl
+// attaches to an error the innermost expression and its context, and that
+// context may hold a secret unmarked: a `for` expression strips the marks
+// of the collection it iterates, so `{for k in var.secret : k => 1}`
+// reports a duplicate key with k, unmarked, in its context and its value
+// in the detail.
+func redactSensitive(diags hcl.Diagnostics, outer hcl.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
 	var out hcl.Diagnostics
+	var outerNames []string
+	if outer != nil && ctx != nil && len(diags) > 0 {
+		outerNames = sensitiveReads(outer, ctx)
+	}
 	for i, d := range diags {
-		expr, ectx := d.Expression, d.EvalContext
-		if expr == nil || ectx == nil {
-			expr, ectx = fallback, ctx
+		names := outerNames
+		if d.Expression != nil && d.EvalContext != nil {
+			names = mergeNames(names, sensitiveReads(d.Expression, d.EvalContext))
 		}
-		if expr == nil || ectx == nil {
-			continue
-		}
-		names := sensitiveReads(expr, ectx)
 		if len(names) == 0 {
 			continue
 		}
@@ -165,4 +170,47 @@ func maskBytes(b []byte) {
 			b[i] = '*'
 		}
 	}
+}
+
+// sensitiveDynamicExprs returns the ranges of the for_each and labels
+// expressions of b's dynamic blocks that read a sensitive value. dynblock
+// evaluates them itself, and an error inside a `for` expression there
+// carries the unmarked element in its detail and context (see
+// redactSensitive), so open redacts what is reported within these ranges.
+func (l *loader) sensitiveDynamicExprs(b hcl.Body) []hcl.Range {
+	var out []hcl.Range
+	c, _, _ := b.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "dynamic", LabelNames: []string{"type"}}}})
+	for _, d := range c.Blocks {
+		inner, _, _ := d.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "for_each"}, {Name: "labels"}}})
+		for _, a := range inner.Attributes {
+			if len(sensitiveReads(a.Expr, l.ctx)) > 0 {
+				out = append(out, a.Expr.Range())
+			}
+		}
+	}
+	return out
+}
+
+// redactWithin redacts the diagnostics located inside one of secret.
+func redactWithin(diags hcl.Diagnostics, secret []hcl.Range) hcl.Diagnostics {
+	if len(secret) == 0 {
+		return diags
+	}
+	out := make(hcl.Diagnostics, len(diags))
+	for i, d := range diags {
+		out[i] = d
+		if d.Subject == nil {
+			continue
+		}
+		for _, r := range secret {
+			if d.Subject.Filename == r.Filename && r.ContainsOffset(d.Subject.Start.Byte) {
+				cp := *d
+				cp.Detail = sensitiveHidden + "."
+				cp.EvalContext = nil
+				out[i] = &cp
+				break
+			}
+		}
+	}
+	return out
 }
