@@ -153,12 +153,14 @@ func (l *loader) resolveVariables(p *hclparse.Parser) map[string]*variable {
 	for _, path := range l.opts.VarFiles {
 		l.readVarFile(p, path, vars, declared, given)
 	}
-	for _, arg := range l.opts.Vars {
+	for i, arg := range l.opts.Vars {
 		name, val, ok := strings.Cut(arg, "=")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" {
+			// The option is not repeated: a mistyped one (db_password:x)
+			// may well hold a secret.
 			l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -var option",
-				Detail: fmt.Sprintf("The option -var %q is not of the form NAME=VALUE, e.g. -var replicas=3.", arg)})
+				Detail: fmt.Sprintf("-var option %d of %d is not of the form NAME=VALUE, e.g. -var replicas=3 (it is not shown, in case it holds a secret).", i+1, len(l.opts.Vars))})
 			continue
 		}
 		if vars[name] == nil {
@@ -208,6 +210,9 @@ func (l *loader) readVarFile(p *hclparse.Parser, path string, vars map[string]*v
 	l.add(diags...)
 	for _, a := range attrs {
 		if vars[a.Name] == nil {
+			// Whether it was meant for a sensitive variable is unknown
+			// (a typo in the name): its value stays out of the snippet.
+			l.secretSource = append(l.secretSource, a.Expr.Range())
 			l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable",
 				Detail:  fmt.Sprintf("The var file sets %q, but the configuration declares no such variable.%s", a.Name, didYouMean(a.Name, declared)),
 				Subject: a.NameRange.Ptr()})
