@@ -45,6 +45,12 @@ func compileExample(t *testing.T, dir string, varFiles ...string) []emit.Artifac
 	if res.Diags.HasErrors() || res.Model == nil {
 		t.Fatalf("%s %v: %v", dir, varFiles, res.Diags)
 	}
+	// The examples are what users copy: the configuration itself draws no
+	// warning (the emitters' notes on what a target cannot express are
+	// another matter).
+	for _, d := range res.Diags {
+		t.Errorf("%s %v: warning: %s: %s", dir, varFiles, d.Summary, d.Detail)
+	}
 	arts, diags := build.Artifacts(res.Model)
 	if diags.HasErrors() {
 		t.Fatalf("%s %v: %v", dir, varFiles, diags)

@@ -70,10 +70,13 @@ func lowerAll[T any](l *loader, blocks []*hcl.Block, lower func(*loader, *hcl.Bl
 	work()
 	wg.Wait()
 	out := make([]T, 0, len(blocks))
-	for _, r := range results {
+	for i, r := range results {
 		l.add(r.diags...)
 		if r.ok {
 			out = append(out, r.v)
+		}
+		if !r.ok || r.diags.HasErrors() {
+			l.failed = append(l.failed, blocks[i])
 		}
 	}
 	if len(out) == 0 {

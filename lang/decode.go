@@ -46,18 +46,24 @@ func (l *loader) open(b hcl.Body, s *hcl.BodySchema, src *schema.Source, what st
 	if pc, ok := b.(*plainChild); ok {
 		// What dynblock would have made of this child had its parent been
 		// expanded, so that the diagnostics below are the same.
-		b = dynblock.Expand(pc.Body, l.ctx.NewChild())
+		b = dynblock.Expand(pc.Body, l.ctx.NewChild(), forEachCheck)
 	}
-	var bad []hcl.Range
+	var bad, secret []hcl.Range
 	if len(s.Blocks) > 0 {
 		bad = l.checkDynamicForEach(b)
-		b = dynblock.Expand(b, l.ctx)
+		secret = l.sensitiveDynamicExprs(b)
+		b = dynblock.Expand(b, l.ctx, forEachCheck)
 	}
 	c, diags := b.Content(s)
 	diags = dropWithin(diags, bad)
+	diags = redactWithin(diags, secret)
+	explainMarkedLabels(diags)
 	l.add(diags...)
 	return &body{l: l, c: c, src: src, what: what, partial: len(bad) > 0}, !diags.HasErrors()
 }
+
+// forEachCheck refuses a sensitive for_each (see checkForEachNotSensitive).
+var forEachCheck = dynblock.OptCheckForEach(checkForEachNotSensitive)
 
 // plainContent is open's fast path: the body decoded without dynblock.
 // A body that decodes cleanly against s has no dynamic block (s never

@@ -17,7 +17,9 @@
 //     lowering per block kind, applying the defaults documented in
 //     docs/language.md;
 //   - blocks.go: lowering order and concurrency; the model's semantic
-//     checks then run from schema/validate.
+//     checks then run from schema/validate, on every block, even when
+//     others failed; phases.go drops what they say about the blocks that
+//     failed to lower, so one run reports every mistake once (issue 14).
 //
 // Speed (issue 7): files are parsed concurrently, and blocks are lowered
 // concurrently too, each with a fork of the loader whose diagnostics are
@@ -30,5 +32,8 @@
 // HCL's lexer and the garbage collector (docs/performance.md).
 //
 // Secrets are tracked with cty marks (marks.go): nothing marked sensitive
-// may reach the model.
+// may reach the model, and no diagnostic may show a sensitive value
+// (redact.go: evaluation errors that read one are redacted in loader.add,
+// and its source text is masked in the files diagnostics render from).
+// secretenv.go warns about plain env values under secret-like names.
 package lang

@@ -16,6 +16,7 @@ import (
 // comment: an error diagnostic must start on its line with that summary
 // (and detail, when given).
 type marker struct {
+	file            string // base name
 	line            int
 	summary, detail string
 }
@@ -33,23 +34,31 @@ func readMarkers(t *testing.T, path string) []marker {
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
 		if m := markerRE.FindStringSubmatch(sc.Text()); m != nil {
-			out = append(out, marker{line: line, summary: m[1], detail: m[2]})
+			out = append(out, marker{file: filepath.Base(path), line: line, summary: m[1], detail: m[2]})
 		}
 	}
 	return out
 }
 
-// TestErrorFiles compiles each testdata/errors file on its own and checks
-// that every marker is matched by an error at its line and that no error
-// appears without a marker. A file with errors must yield no model.
+// TestErrorFiles compiles each testdata/errors file on its own, and each
+// directory there as one configuration of several files, and checks that
+// every marker is matched by an error at its file and line and that no
+// error appears without a marker: all of a configuration's mistakes are
+// reported in one run. A configuration with errors must yield no model.
 func TestErrorFiles(t *testing.T) {
 	files, err := filepath.Glob("testdata/errors/*.hcl")
 	if err != nil || len(files) < 30 {
 		t.Fatalf("want at least 30 error files, found %d (%v)", len(files), err)
 	}
+	entries, _ := os.ReadDir("testdata/errors")
+	for _, e := range entries {
+		if e.IsDir() {
+			files = append(files, filepath.Join("testdata/errors", e.Name()))
+		}
+	}
 	for _, path := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(path), ".hcl"), func(t *testing.T) {
-			markers := readMarkers(t, path)
+			markers := readAllMarkers(t, path)
 			if len(markers) == 0 {
 				t.Fatal("file has no # ERROR: marker")
 			}
@@ -64,7 +73,7 @@ func TestErrorFiles(t *testing.T) {
 				}
 				ok := false
 				for i, m := range markers {
-					if d.Subject != nil && d.Subject.Start.Line == m.line &&
+					if d.Subject != nil && d.Subject.Start.Line == m.line && filepath.Base(d.Subject.Filename) == m.file &&
 						strings.Contains(d.Summary, m.summary) && strings.Contains(d.Detail, m.detail) {
 						matched[i], ok = true, true
 					}
@@ -75,11 +84,26 @@ func TestErrorFiles(t *testing.T) {
 			}
 			for i, m := range markers {
 				if !matched[i] {
-					t.Errorf("line %d: no error %q (detail %q); got:\n%s", m.line, m.summary, m.detail, renderDiags(res))
+					t.Errorf("%s:%d: no error %q (detail %q); got:\n%s", m.file, m.line, m.summary, m.detail, renderDiags(res))
 				}
 			}
 		})
 	}
+}
+
+// readAllMarkers reads the markers of a file, or of every .hcl file in a
+// directory.
+func readAllMarkers(t *testing.T, path string) []marker {
+	t.Helper()
+	if info, err := os.Stat(path); err != nil || !info.IsDir() {
+		return readMarkers(t, path)
+	}
+	names, _ := filepath.Glob(filepath.Join(path, "*.hcl"))
+	var out []marker
+	for _, n := range names {
+		out = append(out, readMarkers(t, n)...)
+	}
+	return out
 }
 
 func describeDiag(d *hcl.Diagnostic) string {

@@ -27,9 +27,21 @@ type loader struct {
 	// extraFiles are pseudo-files (the text of -var values) kept so their
 	// diagnostics render with a snippet.
 	extraFiles map[string]*hcl.File
+	// secretSource are the source ranges that hold the text of a
+	// sensitive variable's value; the diagnostics' copies of the files
+	// have them masked (maskSecretSource).
+	secretSource []hcl.Range
+	// failed are the top-level blocks whose lowering reported an error;
+	// the model's semantic checks still run, but say nothing about them
+	// (their values are partly defaults standing in for the mistakes).
+	failed []*hcl.Block
 }
 
-func (l *loader) add(d ...*hcl.Diagnostic) { l.diags = append(l.diags, d...) }
+// add records diagnostics, with any that would show a sensitive value
+// redacted (see redact.go): every diagnostic passes here.
+func (l *loader) add(d ...*hcl.Diagnostic) {
+	l.diags = append(l.diags, redactSensitive(d, nil, nil)...)
+}
 
 // fork returns a loader sharing l's configuration, functions and
 // evaluation context but with diagnostics of its own, so that blocks can be
@@ -64,8 +76,9 @@ func (l *loader) eval(expr hcl.Expression, allowed map[string]bool, where string
 		l.add(d...)
 		return cty.NilVal, false
 	}
-	v, d := expr.Value(l.scope(refs))
-	l.add(d...)
+	ctx := l.scope(refs)
+	v, d := expr.Value(ctx)
+	l.add(redactSensitive(d, expr, ctx)...)
 	if d.HasErrors() || !v.IsWhollyKnown() {
 		return cty.NilVal, false
 	}

@@ -31,6 +31,7 @@ func load(path string, opts Options) *Result {
 		for name, f := range l.extraFiles {
 			res.Files[name] = f
 		}
+		maskSecretSource(res.Files, l.secretSource)
 		res.Diags = l.diags
 	}()
 
@@ -44,12 +45,12 @@ func load(path string, opts Options) *Result {
 	if l.diags.HasErrors() {
 		return res // syntax errors: anything decoded further would mislead
 	}
+	// A structural mistake (an unknown or duplicate block, a bad block
+	// name) leaves that block out; the rest is still checked, so that one
+	// run reports every mistake.
 	cfg, diags := decodeConfig(files)
 	l.add(diags...)
 	l.cfg = cfg
-	if diags.HasErrors() {
-		return res
-	}
 
 	l.ctx = &hcl.EvalContext{Variables: map[string]cty.Value{}}
 	pb, project := l.openProject()
@@ -85,10 +86,10 @@ func load(path string, opts Options) *Result {
 		m.EnvReads = append(m.EnvReads, n)
 	}
 	sort.Strings(m.EnvReads)
-	if l.diags.HasErrors() {
-		return res
-	}
-	l.add(validate.Model(m)...)
+	// The semantic checks run even when lowering found mistakes, so that
+	// one run reports everything; only what they say about the blocks
+	// that already failed is dropped.
+	l.add(l.withoutFailedBlocks(validate.Model(m))...)
 	if !l.diags.HasErrors() {
 		res.Model = m
 	}

@@ -57,6 +57,7 @@ func (l *loader) lowerService(blk *hcl.Block) (schema.Service, bool) {
 	s.Command = b.strings("command")
 	s.Args = b.strings("args")
 	s.Env = b.stringMap("env")
+	b.warnSecretLikeEnv(s.Env, s.Name)
 	s.Labels = b.stringMap("labels")
 	s.Annotations = b.stringMap("annotations")
 	s.NetworkPolicy = b.boolean("network_policy", false)

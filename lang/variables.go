@@ -1,7 +1,10 @@
 package lang
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -150,12 +153,14 @@ func (l *loader) resolveVariables(p *hclparse.Parser) map[string]*variable {
 	for _, path := range l.opts.VarFiles {
 		l.readVarFile(p, path, vars, declared, given)
 	}
-	for _, arg := range l.opts.Vars {
+	for i, arg := range l.opts.Vars {
 		name, val, ok := strings.Cut(arg, "=")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" {
+			// The option is not repeated: a mistyped one (db_password:x)
+			// may well hold a secret.
 			l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -var option",
-				Detail: fmt.Sprintf("The option -var %q is not of the form NAME=VALUE, e.g. -var replicas=3.", arg)})
+				Detail: fmt.Sprintf("-var option %d of %d is not of the form NAME=VALUE, e.g. -var replicas=3 (it is not shown, in case it holds a secret).", i+1, len(l.opts.Vars))})
 			continue
 		}
 		if vars[name] == nil {
@@ -177,7 +182,26 @@ func (l *loader) resolveVariables(p *hclparse.Parser) map[string]*variable {
 // readVarFile reads one -var-file: attributes only, each naming a declared
 // variable.
 func (l *loader) readVarFile(p *hclparse.Parser, path string, vars map[string]*variable, declared []string, given map[string]rawValue) {
-	f, diags := parseFile(p, path)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		// The OS error names the path and the reason ("open x.nbvars: no
+		// such file or directory"); the parser's own message would only
+		// say that a configuration file could not be read.
+		what := "cannot be read"
+		if errors.Is(err, fs.ErrNotExist) {
+			what = "does not exist"
+		}
+		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read var file",
+			Detail: fmt.Sprintf("The var file %s given with -var-file %s (%s).", path, what, err)})
+		return
+	}
+	var f *hcl.File
+	var diags hcl.Diagnostics
+	if strings.HasSuffix(path, ".json") {
+		f, diags = p.ParseJSON(src, path)
+	} else {
+		f, diags = p.ParseHCL(src, path)
+	}
 	l.add(diags...)
 	if diags.HasErrors() || f == nil {
 		return
@@ -186,6 +210,9 @@ func (l *loader) readVarFile(p *hclparse.Parser, path string, vars map[string]*v
 	l.add(diags...)
 	for _, a := range attrs {
 		if vars[a.Name] == nil {
+			// Whether it was meant for a sensitive variable is unknown
+			// (a typo in the name): its value stays out of the snippet.
+			l.secretSource = append(l.secretSource, a.Expr.Range())
 			l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable",
 				Detail:  fmt.Sprintf("The var file sets %q, but the configuration declares no such variable.%s", a.Name, didYouMean(a.Name, declared)),
 				Subject: a.NameRange.Ptr()})
@@ -203,12 +230,14 @@ func (l *loader) assign(v *variable, raw rawValue) {
 	var subject *hcl.Range
 	switch {
 	case raw.expr != nil:
-		val, ok = l.eval(raw.expr, noRefs, "A var file")
+		l.hideIfSensitive(v, raw.expr.Range())
+		val, ok = l.evalValue(v, raw.expr, "A var file")
 		subject = raw.rng
 	case raw.source != "":
 		val, subject, ok = l.parseRaw(v, raw)
 	case v.def != nil:
-		val, ok = l.eval(v.def.Expr, noRefs, fmt.Sprintf("The default of variable %q", v.name))
+		l.hideIfSensitive(v, v.def.Expr.Range())
+		val, ok = l.evalValue(v, v.def.Expr, fmt.Sprintf("The default of variable %q", v.name))
 		subject = v.def.Expr.Range().Ptr()
 	default:
 		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No value for required variable",
@@ -261,8 +290,21 @@ func (l *loader) parseRaw(v *variable, raw rawValue) (cty.Value, *hcl.Range, boo
 		return cty.StringVal(raw.text), nil, true
 	}
 	name := fmt.Sprintf("<value for var.%s>", v.name)
+	text := []byte(raw.text)
+	if v.sensitive {
+		text = append([]byte(nil), text...)
+		maskBytes(text) // the pseudo-file serves snippets only
+	}
+	l.extraFiles[name] = &hcl.File{Bytes: text}
 	expr, diags := hclsyntax.ParseExpression([]byte(raw.text), name, hcl.InitialPos)
-	l.extraFiles[name] = &hcl.File{Bytes: []byte(raw.text)}
+	if diags.HasErrors() && v.sensitive {
+		// A parse error's detail may quote the text it choked on.
+		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
+			Detail: fmt.Sprintf("The value of %s is not a valid %s written in HCL (the value is not shown: variable %q is sensitive). Values for variables that are not strings are written in HCL, e.g. 3, true, [\"a\", \"b\"] or { key = \"v\" }.",
+				raw.source, typeexpr.TypeString(v.typ), v.name),
+			Subject: diags[0].Subject})
+		return cty.NilVal, nil, false
+	}
 	for _, d := range diags {
 		d.Detail = fmt.Sprintf("%s (the value of %s).", strings.TrimSuffix(d.Detail, "."), raw.source)
 	}
@@ -271,14 +313,48 @@ func (l *loader) parseRaw(v *variable, raw rawValue) (cty.Value, *hcl.Range, boo
 		return cty.NilVal, nil, false
 	}
 	if len(expr.Variables()) > 0 {
+		shown := fmt.Sprintf("%q", raw.text)
+		if v.sensitive {
+			shown = "(sensitive value)"
+		}
 		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
-			Detail: fmt.Sprintf("The value of %s, %q, is not a %s. Values for variables that are not strings are written in HCL, e.g. 3, true, [\"a\", \"b\"] or { key = \"v\" }.",
-				raw.source, raw.text, typeexpr.TypeString(v.typ)),
+			Detail: fmt.Sprintf("The value of %s, %s, is not a %s. Values for variables that are not strings are written in HCL, e.g. 3, true, [\"a\", \"b\"] or { key = \"v\" }.",
+				raw.source, shown, typeexpr.TypeString(v.typ)),
 			Subject: expr.Range().Ptr()})
 		return cty.NilVal, nil, false
 	}
-	val, ok := l.eval(expr, noRefs, "A -var value")
+	val, ok := l.evalValue(v, expr, "A -var value")
 	return val, expr.Range().Ptr(), ok
+}
+
+// hideIfSensitive records that the source text at rng is a sensitive
+// variable's value, so no diagnostic snippet shows it.
+func (l *loader) hideIfSensitive(v *variable, rng hcl.Range) {
+	if v.sensitive {
+		l.secretSource = append(l.secretSource, rng)
+	}
+}
+
+// evalValue evaluates the expression that gives v its value. The value is
+// not marked yet (it is marked once converted), so for a sensitive v it is
+// evaluated as if it were: an error's detail, which may spell the value
+// (e.g. a function's argument), is replaced.
+func (l *loader) evalValue(v *variable, expr hcl.Expression, where string) (cty.Value, bool) {
+	if !v.sensitive {
+		return l.eval(expr, noRefs, where)
+	}
+	f := l.fork()
+	val, ok := f.eval(expr, noRefs, where)
+	for _, d := range f.diags {
+		if d.Severity == hcl.DiagError {
+			cp := *d
+			cp.Detail = fmt.Sprintf("%s (var.%s).", sensitiveHidden, v.name)
+			cp.EvalContext = nil
+			d = &cp
+		}
+		l.add(d)
+	}
+	return val, ok
 }
 
 // varObject is the value of `var` in expressions: every variable, failed

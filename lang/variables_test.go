@@ -108,7 +108,7 @@ func TestVariableErrors(t *testing.T) {
 		{"-var wrong type", Options{Vars: []string{"replicas=many"}}, "Invalid value for variable", "is not a number", 1},
 		{"-var bad list", Options{Vars: []string{`hosts=["a",`}}, "", "-var hosts", 1},
 		{"env wrong type", Options{Environ: []string{"NBAC_VAR_replicas=[1]"}}, "Invalid value for variable", "NBAC_VAR_replicas", 1},
-		{"missing var file", Options{VarFiles: []string{filepath.Join(dir, "nope.nbvars")}}, "Failed to read file", "", 0},
+		{"missing var file", Options{VarFiles: []string{filepath.Join(dir, "nope.nbvars")}}, "Cannot read var file", "does not exist (open ", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -303,8 +303,8 @@ func writeExpressionValues(b *bytes.Buffer, d *hcl.Diagnostic) {
 			continue
 		case val.IsNull():
 			stmts = append(stmts, name+" set to null")
-		case val.IsMarked():
-			continue // e.g. sensitive: not shown
+		case val.ContainsMarked():
+			continue // sensitive, or holding a sensitive value: not shown
 		default:
 			stmts = append(stmts, name+" as "+describeValue(val))
 		}

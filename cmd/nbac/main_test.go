@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -40,6 +41,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"hashdir": cmdHashDir,
+			"grepdir": cmdGrepDir,
 		},
 	})
 }
@@ -86,5 +88,44 @@ func cmdHashDir(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s did not change", args[2])
 		}
 		ts.Fatalf("%s changed", args[2])
+	}
+}
+
+// cmdGrepDir is `grepdir TEXT DIR`: succeed when some file under DIR
+// contains TEXT (with !, when none does; a missing DIR holds nothing). The
+// secrets scripts use it to check every file a command wrote.
+func cmdGrepDir(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: grepdir TEXT DIR")
+	}
+	var hits []string
+	root := ts.MkAbs(args[1])
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if os.IsNotExist(err) && p == root {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(b), args[0]) {
+			hits = append(hits, p)
+		}
+		return nil
+	})
+	if err != nil {
+		ts.Fatalf("grepdir: %v", err)
+	}
+	if neg && len(hits) > 0 {
+		ts.Fatalf("%q found in %v", args[0], hits)
+	}
+	if !neg && len(hits) == 0 {
+		ts.Fatalf("%q found in no file under %s", args[0], args[1])
 	}
 }

@@ -1,8 +1,7 @@
 service "nba-mcp-server" {
-  image    = local.image
-  port     = 8000
-  expose   = "ClusterIP"
-  replicas = var.replicas
+  image  = local.image
+  port   = 8000
+  expose = "ClusterIP"
   env = merge(local.common_env, {
     CACHE_ENABLED = "true"
     MCP_PORT      = "8000"

@@ -14,15 +14,6 @@ variable "image_tag" {
   description = "Tag of the nba-mcp image to deploy."
 }
 
-variable "replicas" {
-  type    = number
-  default = 1
-  validation {
-    condition     = var.replicas >= 1 && var.replicas <= 20
-    error_message = "replicas must be between 1 and 20."
-  }
-}
-
 variable "autoscale" {
   type = object({
     min = number

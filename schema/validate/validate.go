@@ -12,6 +12,7 @@ func Model(m *schema.Model) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	diags = append(diags, project(m)...)
 	diags = append(diags, services(m)...)
+	diags = append(diags, replicasWithAutoscale(m)...)
 	diags = append(diags, loadBalancers(m)...)
 	diags = append(diags, runtimeBlocks(m)...)
 	return diags
