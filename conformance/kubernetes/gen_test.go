@@ -295,6 +295,26 @@ func Singles() []Case {
 	return out
 }
 
+// Interactions returns cases whose slots matter only together: free text
+// that becomes an annotation only under one ingress class, a probe path
+// that is also an ALB health check, TLS hosts.
+func Interactions() []Case {
+	big := "/" + huge(262144)
+	return []Case{
+		{Set: map[string]string{"ingress.class": q("alb"), "probe.path": q(big)}},
+		{Set: map[string]string{"ingress.class": q("nginx"), "probe.path": q(big)}},
+		{Set: map[string]string{"ingress.class": q("alb"), "probe.@label": q("liveness"), "probe.path": q(big)}},
+		{Set: map[string]string{"ingress.tls": "true", "ingress.issuer": q(sub253)}},
+		{Set: map[string]string{"ingress.tls": "true", "ingress.host": q("*.example.com")}},
+		{Set: map[string]string{"ingress.tls": "true", "ingress.class": q("alb"), "alb.certificate_arn": q("arn:" + huge(262144-1100))}},
+		{Set: map[string]string{"service.annotations": obj("example.com/a", huge(131072), "example.com/b", huge(131072-26))}},
+		{Set: map[string]string{"service.replicas": "2", "autoscale.min": "2", "autoscale.max": "2"}},
+		{Set: map[string]string{"service.expose": q("NodePort"), "ingress.class": q("alb"), "alb.target_type": q("instance")}},
+		{Set: map[string]string{"probe.type": q("exec"), "probe.command": "[]"}},
+		{Set: map[string]string{"probe.type": q("http"), "probe.command": list("/bin/true")}},
+	}
+}
+
 // Mixed returns n cases that each set k random slots (2 <= k <= 5) to
 // random boundary values, from a fixed seed so a failure reproduces.
 func Mixed(seed uint64, n int) []Case {

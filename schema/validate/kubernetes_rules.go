@@ -139,15 +139,22 @@ func (c *svcChecker) ingressAnnotationSize() {
 	if in == nil {
 		return
 	}
-	parts := map[string]int{"issuer": len(in.Issuer)}
-	if in.ALB != nil {
-		parts["certificate_arn"] = len(in.ALB.CertificateARN)
-		parts["ssl_policy"] = len(in.ALB.SSLPolicy)
-	}
-	for _, p := range c.svc.Probes {
-		if p.Kind == "readiness" {
-			parts["probe path"] = len(p.Path) // healthcheck-path on an ALB
+	// What the emitter copies: the issuer for nginx with TLS; the
+	// certificate, policy and readiness path (healthcheck-path) for alb.
+	parts := map[string]int{}
+	switch {
+	case in.Class == "alb":
+		if in.ALB != nil {
+			parts["certificate_arn"] = len(in.ALB.CertificateARN)
+			parts["ssl_policy"] = len(in.ALB.SSLPolicy)
 		}
+		for _, p := range c.svc.Probes {
+			if p.Kind == "readiness" {
+				parts["probe path"] = len(p.Path)
+			}
+		}
+	case in.TLS:
+		parts["issuer"] = len(in.Issuer)
 	}
 	total := ingressFixedAnnotationBytes
 	for _, n := range parts {

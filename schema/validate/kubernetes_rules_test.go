@@ -63,6 +63,13 @@ func TestKubernetesRules(t *testing.T) {
 		{"ingress certificate ARN too large", func(s *schema.Service) {
 			s.Ingress.ALB.CertificateARN = "arn:" + strings.Repeat("x", 262144)
 		}, "Annotations too large", 62, "certificate_arn"},
+		{"ALB healthcheck path too large", func(s *schema.Service) {
+			s.Probes[1] = schema.Probe{Kind: "readiness", Type: "http", Path: "/" + strings.Repeat("p", 262144), Src: src(28, "path")}
+		}, "Annotations too large", 30, "probe path"},
+		{"large readiness path without an ALB", func(s *schema.Service) {
+			s.Ingress.Class, s.Ingress.ALB = "nginx", nil
+			s.Probes[1] = schema.Probe{Kind: "readiness", Type: "http", Path: "/" + strings.Repeat("p", 262144), Src: src(28, "path")}
+		}, "", 0, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
