@@ -38,6 +38,9 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(2)
 	}
+	// Fuzz workers are child processes of this one: they inherit the
+	// variable and reuse the binary instead of building their own.
+	os.Setenv("NBAC_CONFORMANCE_BIN", nbacBin)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // A slot is one place in the HCL that reaches a Kubernetes field: an
@@ -205,8 +206,10 @@ var (
 )
 
 // domains maps every slot that reaches a Kubernetes field to its boundary
-// values (HCL expressions).
-func domains() map[string][]string {
+// values (HCL expressions). Built once: the size boundaries are megabytes.
+var domains = sync.OnceValue(buildDomains)
+
+func buildDomains() map[string][]string {
 	d := map[string][]string{
 		"project.@label":           qs(append(labelValues, "p", "nba")...),
 		"project.namespace":        qs(append(dnsNames, "default", "kube-system", a63)...),
