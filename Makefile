@@ -3,14 +3,14 @@ GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: build test test-stress fmt vet golden fuzz bench
+.PHONY: build test test-stress test-kube-upstream fmt vet golden fuzz bench
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/nbac ./cmd/nbac
 
 # test: vet, every package's tests; the runtime (concurrent code talking to
 # Redis, RabbitMQ and Kafka) runs under the race detector.
-test: vet
+test: vet test-kube-upstream
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/runtime')
 	$(GO) test -count=1 -race ./runtime/...
 
@@ -28,6 +28,13 @@ test-stress:
 	echo "== test-stress: make test exited $$rc after $$(( $$(date +%s) - start )) s, load $$(cut -d' ' -f1-3 /proc/loadavg)"; \
 	exit $$rc
 
+# test-kube-upstream: the differential test against the Kubernetes API
+# server's own create validation (k8s.io/kubernetes v1.33, nested module
+# conformance/kubernetes): every boundary value of every attribute that
+# reaches a Kubernetes field, plus 50 random combinations.
+test-kube-upstream:
+	cd conformance/kubernetes && $(GO) vet . && $(GO) test -count=1 -short .
+
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
@@ -43,6 +50,8 @@ golden:
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./lang -run '^$$' -fuzz FuzzCompile -fuzztime $(FUZZTIME)
+	cd conformance/kubernetes && NBAC_CONFORMANCE_CASES=5000 $(GO) test -count=1 -timeout 0 -run TestUpstream .
+	cd conformance/kubernetes && $(GO) test -run '^$$' -fuzz FuzzUpstreamAcceptsWhatNbacAccepts -fuzztime $(FUZZTIME) .
 
 # bench: side-by-side benchmarks against peer libraries (nested module):
 # cache and queues with -cpu 1,2, then the compile tables (nbac vs Helm vs

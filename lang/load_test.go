@@ -258,3 +258,26 @@ cache "b" {
 		t.Errorf("b: %+v", l1)
 	}
 }
+
+// A limit written alone is also the request, as docs/kubernetes.md says and
+// Kubernetes does: the default request (100m, 128Mi) would exceed a smaller
+// limit, and the build used to fail with "Request exceeds limit".
+func TestLimitAloneIsTheRequest(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.hcl": `
+project "p" {}
+service "api" {
+  image = "app:1"
+  resources {
+    cpu    = { limit = "50m" }
+    memory = { limit = "64Mi" }
+  }
+}
+`})
+	res := Load(dir, Options{})
+	if res.Model == nil {
+		t.Fatalf("diagnostics:\n%s", renderDiags(res))
+	}
+	if r := res.Model.Service("api").Resources; r.CPURequest != "50m" || r.CPULimit != "50m" || r.MemoryRequest != "64Mi" || r.MemoryLimit != "64Mi" {
+		t.Errorf("resources %+v", r)
+	}
+}

@@ -112,11 +112,13 @@ func (l *loader) lowerResources(blk *hcl.Block, svc string, def hcl.Range) schem
 	if blk != nil {
 		r.Src.Block = blk.DefRange
 		b, _ := l.open(blk.Body, resourcesSchema, &r.Src, fmt.Sprintf("resources of service %q", svc))
+		// A limit written alone is also the request (as Kubernetes itself
+		// defaults it): the default request could exceed a small limit.
 		if req, lim, ok := b.requestLimit("cpu"); ok {
-			r.CPURequest, r.CPULimit = orDefault(req, defaultCPURequest), lim
+			r.CPURequest, r.CPULimit = orDefault(req, orDefault(lim, defaultCPURequest)), lim
 		}
 		if req, lim, ok := b.requestLimit("memory"); ok {
-			r.MemoryRequest, r.MemoryLimit = orDefault(req, defaultMemoryRequest), lim
+			r.MemoryRequest, r.MemoryLimit = orDefault(req, orDefault(lim, defaultMemoryRequest)), lim
 		}
 	}
 	if r.MemoryLimit == "" {
@@ -193,10 +195,14 @@ func (l *loader) lowerProbe(blk *hcl.Block, svc string) (schema.Probe, bool) {
 		return p, false
 	}
 	b, _ := l.open(blk.Body, probeSchema, &p.Src, fmt.Sprintf("probe %q of service %q", p.Kind, svc))
+	reported := len(b.l.diags)
 	p.Command = b.strings("command")
 	defType := "http"
-	if len(p.Command) > 0 {
-		defType = "exec"
+	if a := b.c.Attributes["command"]; a != nil {
+		defType = "exec" // command = [] is an exec probe without a program, not an http probe
+		if len(p.Command) == 0 && len(b.l.diags) == reported {
+			b.errorAt(a.Expr.Range(), "Missing probe command", fmt.Sprintf("command of %s is empty; write the program and its arguments, e.g. command = [\"/app/health\"], or remove command for an http probe.", b.what))
+		}
 	}
 	p.Type = b.enum("type", defType, "http", "tcp", "exec")
 	switch p.Type {
@@ -206,7 +212,7 @@ func (l *loader) lowerProbe(blk *hcl.Block, svc string) (schema.Probe, bool) {
 			b.errorAt(*p.Src.Range("path"), "Invalid probe path", fmt.Sprintf("The path of %s must start with \"/\"; got %q.", b.what, p.Path))
 		}
 	case "exec":
-		if len(p.Command) == 0 {
+		if b.c.Attributes["command"] == nil {
 			b.errorAt(blk.DefRange, "Missing probe command", fmt.Sprintf("%s has type \"exec\" and needs command = [\"program\", \"arg\"].", b.what))
 		}
 	}

@@ -82,6 +82,7 @@ func (c *svcChecker) check() {
 	c.autoscale()
 	c.ingress()
 	c.uses()
+	c.kubernetesRules()
 }
 
 func (c *svcChecker) labels() {
@@ -255,20 +256,15 @@ func (c *svcChecker) ingress() {
 		return
 	}
 	where := "ingress of " + c.what()
-	switch {
-	case in.Host == "":
+	if in.Host == "" {
 		c.fail(in.Src, "host", "Missing host", fmt.Sprintf("%s needs a host, e.g. host = \"api.example.com\".", where))
-	case strings.HasPrefix(in.Host, "*."):
-		if errs := validation.IsWildcardDNS1123Subdomain(in.Host); len(errs) > 0 {
-			c.fail(in.Src, "host", "Invalid host", fmt.Sprintf("host %q in %s: %s.", in.Host, where, strings.Join(errs, "; ")))
-		}
-	default:
-		if errs := validation.IsDNS1123Subdomain(in.Host); len(errs) > 0 {
-			c.fail(in.Src, "host", "Invalid host", fmt.Sprintf("host %q in %s is not a lower-case DNS name: %s. A wildcard is written \"*.example.com\".", in.Host, where, strings.Join(errs, "; ")))
-		}
+	} else if errs := ingressHostErrors(in.Host); len(errs) > 0 {
+		c.fail(in.Src, "host", "Invalid host", fmt.Sprintf("host %q in %s is not a lower-case DNS name: %s. A wildcard is written \"*.example.com\".", in.Host, where, strings.Join(errs, "; ")))
 	}
-	if in.Path != "" && !strings.HasPrefix(in.Path, "/") {
-		c.fail(in.Src, "path", "Invalid path", fmt.Sprintf("path %q in %s must start with '/'.", in.Path, where))
+	if in.Path != "" {
+		if errs := ingressPathErrors(in.Path); len(errs) > 0 {
+			c.fail(in.Src, "path", "Invalid path", fmt.Sprintf("path %q in %s: %s (Kubernetes rules for a Prefix path).", in.Path, where, strings.Join(errs, "; ")))
+		}
 	}
 	if !inSet(in.Class, "", "nginx", "alb") {
 		c.fail(in.Src, "class", "Invalid value", fmt.Sprintf("class in %s must be \"nginx\" or \"alb\"; got %q.", where, in.Class))

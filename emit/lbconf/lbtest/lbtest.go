@@ -98,7 +98,7 @@ func HealthCheck() *schema.HealthCheck {
 func Model(lbs ...schema.LoadBalancer) *schema.Model {
 	return &schema.Model{Version: schema.Version,
 		Project:       schema.Project{Name: "test", Namespace: "shop"},
-		Services:      []schema.Service{{Name: "api", Port: 8000}},
+		Services:      []schema.Service{{Name: "api", Image: "nginx:1", Port: 8000}},
 		LoadBalancers: lbs}
 }
 

@@ -1,0 +1,4 @@
+project "p" {}
+service "api" {
+  image = "" # ERROR: Missing image
+}

@@ -1,0 +1,4 @@
+project "p" {}
+service "api" {
+  image = "nginx:1 " # ERROR: Invalid image | white space
+}
