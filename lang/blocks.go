@@ -47,6 +47,7 @@ func lowerAll[T any](l *loader, blocks []*hcl.Block, lower func(*loader, *hcl.Bl
 	type result struct {
 		v     T
 		ok    bool
+		stale bool // read a value that failed elsewhere (see loader.stale)
 		diags hcl.Diagnostics
 	}
 	results := make([]result, len(blocks))
@@ -59,7 +60,7 @@ func lowerAll[T any](l *loader, blocks []*hcl.Block, lower func(*loader, *hcl.Bl
 			}
 			f := l.fork()
 			v, ok := lower(f, blocks[i])
-			results[i] = result{v: v, ok: ok, diags: f.diags}
+			results[i] = result{v: v, ok: ok, stale: f.stale, diags: f.diags}
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(blocks)/minBlocksPerWorker)
@@ -75,7 +76,7 @@ func lowerAll[T any](l *loader, blocks []*hcl.Block, lower func(*loader, *hcl.Bl
 		if r.ok {
 			out = append(out, r.v)
 		}
-		if !r.ok || r.diags.HasErrors() {
+		if !r.ok || r.stale || r.diags.HasErrors() {
 			l.failed = append(l.failed, blocks[i])
 		}
 	}

@@ -35,6 +35,11 @@ type loader struct {
 	// the model's semantic checks still run, but say nothing about them
 	// (their values are partly defaults standing in for the mistakes).
 	failed []*hcl.Block
+	// stale is set when an expression evaluated to an unknown value
+	// because something it reads already failed (a variable's validation,
+	// a local): the block it belongs to then counts as failed too, since
+	// the default standing in for that value is no input to check.
+	stale bool
 }
 
 // add records diagnostics, with any that would show a sensitive value
@@ -51,6 +56,7 @@ func (l *loader) add(d ...*hcl.Diagnostic) {
 func (l *loader) fork() *loader {
 	f := *l
 	f.diags = nil
+	f.stale = false
 	return &f
 }
 
@@ -79,7 +85,11 @@ func (l *loader) eval(expr hcl.Expression, allowed map[string]bool, where string
 	ctx := l.scope(refs)
 	v, d := expr.Value(ctx)
 	l.add(redactSensitive(d, expr, ctx)...)
-	if d.HasErrors() || !v.IsWhollyKnown() {
+	if d.HasErrors() {
+		return cty.NilVal, false
+	}
+	if !v.IsWhollyKnown() {
+		l.stale = true
 		return cty.NilVal, false
 	}
 	return v, true
