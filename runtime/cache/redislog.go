@@ -12,19 +12,18 @@ import (
 
 // go-redis logs through one process-wide logger (redis.SetLogger) and by
 // default prints to stderr, a line per failed dial during an outage. The
-// router below replaces it once per process and sends each line to a
-// slog.Logger:
+// router below replaces it once per process and sends each line to one
+// slog.Logger: that of the oldest registration still held (the first
+// runtime that connected Redis and is not closed yet), else
+// slog.Default(). A line cannot be routed by the call it is about: go-redis
+// dials on a context of its own (so that a dial can serve another waiter),
+// and its pool and pub/sub goroutines log with context.Background(). With
+// several runtimes in one process the first one's logger therefore gets
+// every runtime's go-redis lines; the caches' own fault lines ("Redis
+// unavailable", "reachable again") still go to each cache's logger.
 //
-//   - a line about a call a cache made goes to that cache's logger (l2 puts
-//     it in the call's context), so with several runtimes in one process
-//     each runtime's Redis trouble lands in its own log;
-//   - a line with no such context (pool background dials, pub/sub
-//     reconnects, a queue's calls) goes to the logger of the oldest
-//     registration still held (the first runtime that connected Redis and is
-//     not closed), else slog.Default();
-//
-// and each (logger, message format) pair is logged at most once per
-// redisLogEvery, the next line carrying how many were suppressed.
+// Each message format is logged at most once per redisLogEvery, the next
+// line carrying how many were suppressed.
 
 // redisLogEvery bounds how often one kind of go-redis message is logged.
 const redisLogEvery = 10 * time.Second
@@ -32,14 +31,7 @@ const redisLogEvery = 10 * time.Second
 // maxLimits bounds the rate limiter's memory.
 const maxLimits = 1024
 
-type redisLogKey struct{}
-
-// withRedisLog names the logger go-redis's lines about calls made with ctx
-// go to.
-func withRedisLog(ctx context.Context, l *slog.Logger) context.Context {
-	return context.WithValue(ctx, redisLogKey{}, l)
-}
-
+// limitKey is one rate-limited stream: a destination and a message format.
 type limitKey struct {
 	dest   *slog.Logger
 	format string
@@ -73,13 +65,15 @@ var (
 
 // RouteRedisLogs sends go-redis's own log lines to l (rate-limited) instead
 // of stderr, until release is called. It installs a process-wide logger in
-// go-redis (redis.SetLogger) on first use and keeps it installed: with
-// several registrations, lines about a cache's calls go to that cache's
-// logger and other lines to the oldest registration still held. An
-// application that calls redis.SetLogger itself afterwards takes the
-// global back. runtime.Open's runtimes register their logger when they
-// first connect Redis and release it on Close.
+// go-redis (redis.SetLogger) on first use and keeps it installed; with
+// several registrations the oldest one still held gets the lines, and with
+// none slog.Default() does. An application that calls redis.SetLogger
+// itself afterwards takes the global back. runtime.Open's runtimes register
+// their logger when they first connect Redis and release it on Close.
 func RouteRedisLogs(l *slog.Logger) (release func()) {
+	if l == nil {
+		return func() {}
+	}
 	routerOnce.Do(func() { redis.SetLogger(router) })
 	return router.register(l)
 }
@@ -123,9 +117,9 @@ func (r *redisLogRouter) holds(l *slog.Logger) bool {
 
 // Printf implements go-redis's internal.Logging.
 func (r *redisLogRouter) Printf(ctx context.Context, format string, args ...any) {
-	dest, _ := ctx.Value(redisLogKey{}).(*slog.Logger)
+	var dest *slog.Logger
 	r.mu.Lock()
-	if dest == nil && len(r.regs) > 0 {
+	if len(r.regs) > 0 {
 		dest = r.regs[0].log
 	}
 	if dest == nil {
