@@ -28,10 +28,13 @@ import (
 //
 // allowance is scheduling delay, derived from the run's own conditions: the
 // healthy phase's worst per-call overhead (latency minus loader time, which
-// includes a Redis read and write) doubled, at least faultMinAllowance and
-// at most faultMaxAllowance. The cap keeps the bound (at most ~1s) below the
-// caller deadline and far below what the old client spent against a
-// refused port (1.7 s a call), so that code fails.
+// includes a Redis read and write) tripled, at least faultMinAllowance and
+// at most faultMaxAllowance. On the shared 2-core machine under stress-ng a
+// miss hops between several goroutines (caller, flight, go-redis's dialer),
+// each wake-up waiting behind ~40 runnable threads, so single calls of about
+// 1.1s were seen with a healthy Redis. The cap keeps the bound (at most
+// ~1.36s) below the 1.5s caller deadline, which the old client reached
+// against a refused port (1.7s a call), so that code fails both counts.
 //
 // l2.timeout is 250ms here, not the 100ms default: under `stress-ng --cpu 8`
 // and the race detector on this 2-core machine, a healthy round trip
@@ -46,7 +49,7 @@ const (
 	faultReaders        = 8
 	faultCallerDeadline = 1500 * time.Millisecond // shorter than the old 1.7s of dial retries
 	faultMinAllowance   = 400 * time.Millisecond
-	faultMaxAllowance   = 700 * time.Millisecond
+	faultMaxAllowance   = 1100 * time.Millisecond
 	// faultOutage is how long a fault lasts once the breaker has opened:
 	// several breaker intervals, so probes meet the fault too.
 	faultOutage = 3 * time.Second
@@ -171,7 +174,7 @@ func (r *faultReadersRun) calibrate(healthy *phase) time.Duration {
 	healthy.mu.Lock()
 	worst := quantile(healthy.overhead, 1)
 	healthy.mu.Unlock()
-	a := min(max(2*worst, faultMinAllowance), faultMaxAllowance)
+	a := min(max(3*worst, faultMinAllowance), faultMaxAllowance)
 	r.allowance.Store(int64(a))
 	return a
 }
@@ -255,7 +258,7 @@ func runFaultBound(t *testing.T, m faultMode, prefix string) faultResult {
 				p.name, p.over, faultL2Timeout, res.allowance, p.firstOver)
 		}
 	}
-	t.Logf("allowance=%s (healthy worst overhead x2, clamped to %s..%s) recovery=%s (breaker interval %s) stats=%+v",
+	t.Logf("allowance=%s (healthy worst overhead x3, clamped to %s..%s) recovery=%s (breaker interval %s) stats=%+v",
 		res.allowance, faultMinAllowance, faultMaxAllowance, fmtDur(res.recovery), faultRetryAfter, c.Stats())
 	return res
 }
