@@ -51,9 +51,9 @@ func (rt *Runtime) redisClient(name string) (redis.UniversalClient, error) {
 		p.clients = map[string]redis.UniversalClient{}
 	}
 	if p.releaseLog == nil {
-		// go-redis logs through a process-wide logger; this runtime's
-		// logger takes the lines about its caches' calls (and, while it is
-		// the oldest runtime connected, the rest), rate-limited.
+		// go-redis logs through a process-wide logger: while this is the
+		// oldest open runtime that connected Redis, its logger gets those
+		// lines, rate-limited, instead of stderr.
 		p.releaseLog = cache.RouteRedisLogs(rt.log)
 	}
 	p.clients[name] = c

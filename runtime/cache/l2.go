@@ -136,8 +136,8 @@ func (l *l2) callContext(ctx context.Context) (context.Context, context.CancelFu
 // (the probe) tries Redis while the others keep skipping it; the probe's
 // success closes the breaker (and says so in the log), its failure leaves
 // Redis alone for another retryAfter. One probe per interval, not every
-// concurrent caller, pays the timeout of a Redis that is still hung, and
-// a refused Redis sees one dial per interval per cache.
+// concurrent caller, pays the timeout of a Redis that is still hung, and a
+// refused Redis sees one call's dials per interval per cache.
 type health struct {
 	c          *Cache
 	retryAfter time.Duration
