@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/nbac/nbac/runtime/cache"
 	"github.com/nbac/nbac/schema"
 )
 
@@ -18,6 +19,9 @@ import (
 type redisPool struct {
 	mu      sync.Mutex
 	clients map[string]redis.UniversalClient
+	// releaseLog stops routing go-redis's log lines to this runtime's
+	// logger (see cache.RouteRedisLogs); set with the first client.
+	releaseLog func()
 }
 
 // redisClient returns the shared client for the redis block called name,
@@ -46,6 +50,12 @@ func (rt *Runtime) redisClient(name string) (redis.UniversalClient, error) {
 	if p.clients == nil {
 		p.clients = map[string]redis.UniversalClient{}
 	}
+	if p.releaseLog == nil {
+		// go-redis logs through a process-wide logger: while this is the
+		// oldest open runtime that connected Redis, its logger gets those
+		// lines, rate-limited, instead of stderr.
+		p.releaseLog = cache.RouteRedisLogs(rt.log)
+	}
 	p.clients[name] = c
 	return c, nil
 }
@@ -63,11 +73,11 @@ func newRedisClient(blk *schema.Redis, getenv func(string) (string, bool)) (redi
 		return nil, fmt.Errorf("redis %q has no address and no url_env; add address = \"host:port\"", blk.Name)
 	}
 	o := &redis.UniversalOptions{
-		Addrs:                 slices.Clone(blk.Addresses),
-		MasterName:            blk.MasterName,
-		DB:                    blk.DB,
-		ContextTimeoutEnabled: true,
+		Addrs:      slices.Clone(blk.Addresses),
+		MasterName: blk.MasterName,
+		DB:         blk.DB,
 	}
+	cache.ConfigureClient(o)
 	if blk.PasswordEnv != "" {
 		pw, ok := getenv(blk.PasswordEnv)
 		if !ok {
@@ -98,14 +108,14 @@ func clientFromURL(blk *schema.Redis, url string, getenv func(string) (string, b
 		}
 	}
 	u := &redis.UniversalOptions{
-		Addrs:                 []string{o.Addr},
-		Username:              o.Username,
-		Password:              o.Password,
-		DB:                    o.DB,
-		TLSConfig:             o.TLSConfig,
-		MasterName:            blk.MasterName,
-		ContextTimeoutEnabled: true,
+		Addrs:      []string{o.Addr},
+		Username:   o.Username,
+		Password:   o.Password,
+		DB:         o.DB,
+		TLSConfig:  o.TLSConfig,
+		MasterName: blk.MasterName,
 	}
+	cache.ConfigureClient(u)
 	if blk.MasterName != "" || len(blk.Addresses) > 1 {
 		u.Addrs = slices.Clone(blk.Addresses)
 	}
@@ -137,5 +147,9 @@ func (p *redisPool) close() error {
 		}
 	}
 	p.clients = nil
+	if p.releaseLog != nil {
+		p.releaseLog()
+		p.releaseLog = nil
+	}
 	return errors.Join(errs...)
 }

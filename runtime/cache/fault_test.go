@@ -132,9 +132,13 @@ func TestRedisFaultsNeverReachCallers(t *testing.T) {
 		read(last, 5)
 		return live.Exists(ctx, p+last+"-0").Val() == 1
 	})
-	if c.Stats().L2Down {
-		t.Fatal("L2 still marked down after a successful call")
-	}
+	// The breaker closes again (polled: on a saturated machine a call
+	// right after the write above may time out at 50ms and reopen it).
+	eventually(t, "the breaker to close", func() bool {
+		round++
+		read(fmt.Sprintf("up%d", round), 5)
+		return !c.Stats().L2Down
+	})
 	// And a fresh instance reads what the recovered one wrote.
 	d := mustNew(t, l1l2Config("fault", p), live)
 	if v, ok := Get[string](ctx, d, last+"-0"); !ok || v != "v:"+last+"-0" {
