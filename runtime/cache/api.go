@@ -214,9 +214,11 @@ func fill[T any](ctx context.Context, c *Cache, key string, loader func(context.
 			}
 		}
 	}
+	readStart := time.Now()
 	if e := c.fromL2(ctx, key, decoderFor[T](c)); e != nil {
 		return e, nil
 	}
+	l2Spent := time.Since(readStart)
 	v, err := callLoader(ctx, c, key, loader)
 	if errors.Is(err, ErrNotFound) {
 		c.m.loadNotFound.Add(1)
@@ -224,7 +226,7 @@ func fill[T any](ctx context.Context, c *Cache, key string, loader func(context.
 		if c.negTTL > 0 {
 			c.storeL1(key, e, c.negTTL)
 			if c.l2 != nil {
-				_ = c.l2.set(ctx, key, []byte{fmtNegative}, c.negTTL, false)
+				c.l2.fill(ctx, key, []byte{fmtNegative}, c.negTTL, l2Spent)
 			}
 		}
 		return e, nil
@@ -243,8 +245,7 @@ func fill[T any](ctx context.Context, c *Cache, key string, loader func(context.
 	if c.l2 != nil {
 		// A filled miss needs no invalidation: other instances either
 		// missed too or hold a copy of an L2 value that has expired.
-		// An L2 fault is logged and counted by l2; the value is served anyway.
-		_ = c.l2.set(ctx, key, pack(c.l2.format, c.l2.min, raw), w.l2TTL(c), false)
+		c.l2.fill(ctx, key, pack(c.l2.format, c.l2.min, raw), w.l2TTL(c), l2Spent)
 	}
 	return e, nil
 }

@@ -77,21 +77,39 @@ func (l *l2) get(ctx context.Context, key string) []byte {
 // set writes packed bytes and, when publish is set, tells other instances
 // to drop their L1 copy, in one round trip.
 func (l *l2) set(ctx context.Context, key string, packed []byte, ttl time.Duration, publish bool) error {
-	return l.write(ctx, "SET", key, func(p redis.Pipeliner, k string) {
+	return l.setWithin(ctx, l.timeout, key, packed, ttl, publish)
+}
+
+// fill writes back a value loaded after a miss, within what is left of the
+// l2.timeout that the miss's read began with: GetOrLoad promises l2.timeout
+// plus the loader's own time in all, so a Redis that fails between the read
+// and the write-back must not cost the caller a second timeout.
+func (l *l2) fill(ctx context.Context, key string, packed []byte, ttl, spent time.Duration) {
+	left := l.timeout - spent
+	if left <= 0 {
+		l.c.m.l2Skipped.Add(1)
+		return
+	}
+	// A fault is logged and counted by write; the value is served anyway.
+	_ = l.setWithin(ctx, left, key, packed, ttl, false)
+}
+
+func (l *l2) setWithin(ctx context.Context, timeout time.Duration, key string, packed []byte, ttl time.Duration, publish bool) error {
+	return l.write(ctx, timeout, "SET", key, func(p redis.Pipeliner, k string) {
 		p.Set(ctx, k, packed, max(ttl, 0))
 	}, publish)
 }
 
 func (l *l2) del(ctx context.Context, key string, publish bool) error {
-	return l.write(ctx, "DEL", key, func(p redis.Pipeliner, k string) { p.Del(ctx, k) }, publish)
+	return l.write(ctx, l.timeout, "DEL", key, func(p redis.Pipeliner, k string) { p.Del(ctx, k) }, publish)
 }
 
-func (l *l2) write(ctx context.Context, op, key string, cmd func(redis.Pipeliner, string), publish bool) error {
+func (l *l2) write(ctx context.Context, timeout time.Duration, op, key string, cmd func(redis.Pipeliner, string), publish bool) error {
 	if !l.health.allow() {
 		l.c.m.l2Skipped.Add(1)
 		return fmt.Errorf("cache %q: %s %q skipped: Redis is marked down after recent errors (L1 was updated; retrying Redis in %s)", l.c.name, op, key, l.health.retryAfter)
 	}
-	tctx, cancel := l.callContext(ctx)
+	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	k := l.prefix + key
 	var err error
