@@ -164,6 +164,9 @@ func (b *builder) httpBlock(root block) {
 		if lb.Listen != 443 {
 			loc = "https://$host:" + strconv.Itoa(lb.Listen) + "$request_uri"
 		}
+		// Nginx lets some malformed Hosts through ("[::1", "%41"), which
+		// would make a malformed Location: refuse them with 400.
+		rs.open("if", hostCheck...).add("return", w("400"))
 		rs.add("return", w("301"), x(loc))
 		b.refuseOtherHosts(h, lbconf.HTTPPort(t), false)
 	}
@@ -283,6 +286,20 @@ func (b *builder) upstream(parent block, addrVar string) {
 		u.addw("server", args...)
 	}
 }
+
+// hostCheck is `if ($host !~ "RE")`: true unless $host is a host name or a
+// bracketed IPv6 literal ($host is lower-cased and has no port). '[[]' and
+// '[]]' are a literal '[' and ']' without backslashes.
+var hostCheck = []arg{{s: "($host", kind: fixed}, {s: "!~", kind: fixed}, {s: `"^([[][0-9a-f:.]+[]]|[a-z0-9._-]+)$")`, kind: fixed}}
+
+// fixedTexts are the only strings printed as the fixed kind.
+var fixedTexts = func() map[string]bool {
+	m := map[string]bool{}
+	for _, a := range hostCheck {
+		m[a.s] = true
+	}
+	return m
+}()
 
 func (b *builder) listen(s block) { b.listenOn(s, b.lb.Listen, b.lb.TLS != nil, false) }
 
