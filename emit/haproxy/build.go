@@ -90,11 +90,14 @@ func (b *builder) defaults() {
 	// A request whose server fails (connection refused, or closed with no
 	// answer, as when the server dies mid-request) goes to another server:
 	// up to 3 retries, each redispatched. Only idempotent requests are
-	// retried once sent (see backend).
+	// retried once sent (see backend). Not response-timeout: with it,
+	// HAProxy 2.6 sometimes closed the client connection without any
+	// answer when every primary died at once (TestBackupTakesOver...), and
+	// it would resend slow requests.
 	d.addw("retries", "3")
 	d.addw("option", "redispatch", "1")
 	if b.http {
-		d.addw("retry-on", "conn-failure", "empty-response", "response-timeout")
+		d.addw("retry-on", "conn-failure", "empty-response")
 	}
 	if s := b.lb.Stats; s != nil && s.StateFile != "" {
 		d.addw("load-server-state-from-file", "global")

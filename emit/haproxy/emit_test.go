@@ -134,7 +134,7 @@ func features() []feature {
 			lb.ListenAddresses = []string{"0.0.0.0", "::"}
 		}, want: []string{"bind 0.0.0.0:8080", "bind [::]:8080 v6only"}},
 		{name: "failover_retries", edit: func(t *testing.T, lb *schema.LoadBalancer) {}, want: []string{
-			"retries 3", "option redispatch 1", "retry-on conn-failure empty-response response-timeout",
+			"retries 3", "option redispatch 1", "retry-on conn-failure empty-response",
 			"http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE TRACE }"}},
 	}
 }

@@ -78,6 +78,7 @@ func TestServerNamesAndRedirectHosts(t *testing.T) {
 		lb := newLB(t, app)
 		lb.ListenAddresses = []string{"127.0.0.1", "::1"}
 		lb.ServerNames = []string{"app.example.com", "*.example.org"}
+		lb.HealthPath = "/lb-health"
 		lb.TLS = &schema.TLS{Certificate: cert, RedirectHTTP: true, HTTPPort: lbctltest.FreePort(t),
 			HSTS: &schema.HSTS{MaxAge: fx.D("24h")}}
 		run(t, tg, lb)
@@ -112,6 +113,12 @@ func TestServerNamesAndRedirectHosts(t *testing.T) {
 						t.Errorf("https %s Host %q: the 421 has no HSTS header", addr, host)
 					}
 				}
+			}
+		}
+		// The health endpoint answers probes whatever their Host.
+		for _, host := range []string{"10.1.2.3", "app.example.com"} {
+			if resp := raw(t, "127.0.0.1:"+strconv.Itoa(lb.Listen), true, host, "/lb-health"); resp.StatusCode != http.StatusOK || resp.Header.Get("X-Server") != "" {
+				t.Errorf("GET /lb-health Host %q: %d from %q, want 200 from the load balancer", host, resp.StatusCode, resp.Header.Get("X-Server"))
 			}
 		}
 		if hits := app.Hits.Load(); hits != 6 {

@@ -186,12 +186,7 @@ func (b *builder) httpBlock(root block) {
 	if tl := lb.TLS; tl != nil && tl.HSTS != nil {
 		s.add("add_header", w("Strict-Transport-Security"), txt(hstsValue(tl.HSTS)), w("always"))
 	}
-	if lb.HealthPath != "" {
-		hl := s.open("location", w("="), w(lb.HealthPath))
-		hl.addw("access_log", "off")
-		hl.addw("default_type", "text/plain")
-		hl.addw("return", "200", "ok")
-	}
+	b.healthLocation(s)
 	l := s.open("location", w("/"))
 	if r := lb.RateLimit; r != nil {
 		if r.Burst > 0 {
@@ -215,6 +210,17 @@ func (b *builder) httpBlock(root block) {
 	if lb.Stats != nil {
 		b.statsServer(h)
 	}
+}
+
+// healthLocation is the health_path endpoint, answered by Nginx itself.
+func (b *builder) healthLocation(s block) {
+	if b.lb.HealthPath == "" {
+		return
+	}
+	hl := s.open("location", w("="), w(b.lb.HealthPath))
+	hl.addw("access_log", "off")
+	hl.addw("default_type", "text/plain")
+	hl.addw("return", "200", "ok")
 }
 
 func (b *builder) statsOnlyHTTP(root block) {
@@ -339,6 +345,14 @@ func (b *builder) refuseOtherHosts(h block, port int, tls bool) {
 		if hs := b.lb.TLS.HSTS; hs != nil {
 			s.add("add_header", w("Strict-Transport-Security"), txt(hstsValue(hs)), w("always"))
 		}
+	}
+	// The health endpoint answers whatever the Host (a prober often
+	// sends an IP), as HAProxy's monitor-uri does. A server-level return
+	// would run before any location, so the refusal moves into location /.
+	if port == b.lb.Listen && b.lb.HealthPath != "" {
+		b.healthLocation(s)
+		s.open("location", w("/")).addw("return", "421")
+		return
 	}
 	s.addw("return", "421")
 }
