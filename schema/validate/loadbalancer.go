@@ -138,6 +138,9 @@ func (c *lbChecker) top() {
 		addrs[a] = true
 	}
 	for _, a := range lb.ListenAddresses {
+		if listenAddrRule.check(a) != "" {
+			continue // already reported
+		}
 		if wild := map[bool]string{true: "0.0.0.0", false: "::"}[!strings.Contains(a, ":")]; a != wild && addrs[wild] {
 			c.fail(lb.Src, "", "listen_addresses", fmt.Sprintf("address %s is already covered by %s", lbQuote(a), wild),
 				"The unspecified address binds every address of its family, and a second bind on the same port fails; remove "+lbQuote(a)+".")
