@@ -12,7 +12,7 @@ import (
 
 var lbSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
-		{Name: "targets"}, {Name: "mode"}, {Name: "listen", Required: true}, {Name: "algorithm"},
+		{Name: "targets"}, {Name: "mode"}, {Name: "listen", Required: true}, {Name: "listen_addresses"}, {Name: "algorithm"},
 		{Name: "server_names"}, {Name: "max_conn"}, {Name: "backends_from"},
 		{Name: "forwarded_for"}, {Name: "health_path"},
 	},
@@ -51,6 +51,7 @@ func (l *loader) lowerLoadBalancer(blk *hcl.Block, m *schema.Model) (schema.Load
 	}
 	lb.Mode = b.enum("mode", "http", "http", "tcp")
 	lb.Listen = b.integer("listen", 0, 1, 65535)
+	lb.ListenAddresses = b.strings("listen_addresses")
 	lb.Algorithm = b.enum("algorithm", "round_robin", lbAlgorithms...)
 	lb.ServerNames = b.strings("server_names")
 	lb.MaxConn = b.integer("max_conn", 0, 0, 10000000)
@@ -76,7 +77,7 @@ func (l *loader) lowerLoadBalancer(blk *hcl.Block, m *schema.Model) (schema.Load
 			fmt.Sprintf("%s needs at least one backend \"name\" { address = \"host:port\" } block, or backends_from = service.NAME.", b.what))
 	}
 	if tb := b.single("tls"); tb != nil {
-		lb.TLS = l.lowerTLS(tb, lb.Name)
+		lb.TLS = l.lowerTLS(tb, lb.Name, lb.Mode)
 	}
 	if sb := b.single("sticky_sessions"); sb != nil {
 		lb.Sticky = l.lowerSticky(sb, lb.Name)
@@ -188,13 +189,16 @@ var hstsSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "max_age"}, {Name: "include_subdomains"}, {Name: "preload"},
 }}
 
-func (l *loader) lowerTLS(blk *hcl.Block, lbName string) *schema.TLS {
+// lowerTLS reads the tls block; its defaults follow the mode: an HTTP load
+// balancer redirects plain HTTP to https unless told otherwise, a TCP one
+// cannot (it sees no requests), so redirect_http defaults to false there.
+func (l *loader) lowerTLS(blk *hcl.Block, lbName, mode string) *schema.TLS {
 	t := &schema.TLS{}
 	t.Src.Block = blk.DefRange
 	b, _ := l.open(blk.Body, tlsSchema, &t.Src, fmt.Sprintf("tls of load_balancer %q", lbName))
 	t.Certificate = b.str("certificate", "")
 	t.Key = b.str("key", t.Certificate)
-	t.RedirectHTTP = b.boolean("redirect_http", true)
+	t.RedirectHTTP = b.boolean("redirect_http", mode == "http")
 	t.HTTPPort = b.integer("http_port", 80, 1, 65535)
 	t.HTTP2 = b.boolean("http2", false)
 	if hb := b.single("hsts"); hb != nil {

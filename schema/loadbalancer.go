@@ -3,13 +3,19 @@ package schema
 // LoadBalancer is a `load_balancer "name" {}` block, emitted as an HAProxy
 // and/or Nginx configuration per Targets.
 type LoadBalancer struct {
-	Name      string   `json:"name"`
-	Targets   []string `json:"targets"`   // sorted subset of: haproxy, nginx
-	Mode      string   `json:"mode"`      // http (default) | tcp
-	Listen    int      `json:"listen"`    // front-end port
-	Algorithm string   `json:"algorithm"` // round_robin | least_connections | ip_hash | weighted_round_robin
-	// ServerNames are the host names the front end answers for (Nginx
-	// server_name; empty = any).
+	Name    string   `json:"name"`
+	Targets []string `json:"targets"` // sorted subset of: haproxy, nginx
+	Mode    string   `json:"mode"`    // http (default) | tcp
+	Listen  int      `json:"listen"`  // front-end port
+	// ListenAddresses are the IP addresses the front end (and the TLS
+	// redirect listener) bind, canonical (netip); empty = every IPv4
+	// address (0.0.0.0), the behaviour before the attribute existed.
+	// "::" binds every IPv6 address only (v6only), so dual stack is
+	// ["0.0.0.0", "::"].
+	ListenAddresses []string `json:"listen_addresses,omitempty"`
+	Algorithm       string   `json:"algorithm"` // round_robin | least_connections | ip_hash | weighted_round_robin
+	// ServerNames are the host names the front end answers for; when set,
+	// a request for any other Host is refused with 421 (empty = any Host).
 	ServerNames []string `json:"server_names,omitempty"`
 	// MaxConn is the global connection limit; 0 = the target's default.
 	MaxConn     int          `json:"max_conn,omitempty"`

@@ -78,9 +78,12 @@ service "api" {
 }
 
 load_balancer "edge" {
-  targets      = ["haproxy"]
-  listen       = 8080
-  server_names = ["shop.example.com"]
+  targets = ["haproxy"]
+  listen  = 8080
+  rate_limit {
+    requests_per_second = 10
+    burst               = 20
+  }
   backend "a" { address = "10.0.0.1:80" }
 }
 `), 0o644)

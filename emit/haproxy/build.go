@@ -87,6 +87,18 @@ func (b *builder) defaults() {
 		d.addw("timeout", "http-request", lbconf.Duration(t.HTTPRequest))
 		d.addw("timeout", "http-keep-alive", lbconf.Duration(t.KeepAlive))
 	}
+	// A request whose server fails (connection refused, or closed with no
+	// answer, as when the server dies mid-request) goes to another server:
+	// up to 3 retries, each redispatched. Only idempotent requests are
+	// retried once sent (see backend). Not response-timeout: with it,
+	// HAProxy 2.6 sometimes closed the client connection without any
+	// answer when every primary died at once (TestBackupTakesOver...), and
+	// it would resend slow requests.
+	d.addw("retries", "3")
+	d.addw("option", "redispatch", "1")
+	if b.http {
+		d.addw("retry-on", "conn-failure", "empty-response")
+	}
 	if s := b.lb.Stats; s != nil && s.StateFile != "" {
 		d.addw("load-server-state-from-file", "global")
 	}
@@ -95,27 +107,21 @@ func (b *builder) defaults() {
 func (b *builder) frontend() {
 	lb := b.lb
 	f := b.cfg.section("frontend", feName(lb))
-	listen := ":" + strconv.Itoa(lb.Listen)
+	var tlsArgs []string
 	if t := lb.TLS; t != nil {
-		args := []string{listen, "ssl", "crt", t.Certificate}
+		tlsArgs = []string{"ssl", "crt", t.Certificate}
 		if t.HTTP2 {
-			args = append(args, "alpn", "h2,http/1.1")
+			tlsArgs = append(tlsArgs, "alpn", "h2,http/1.1")
 		}
-		f.addw("bind", args...)
 		if t.Key != "" && t.Key != t.Certificate {
 			b.warn(t.Src, "tls", "key", "key is not used: HAProxy reads the key from the certificate file",
 				"HAProxy's `crt` file must hold the certificate and its private key together (PEM bundle); "+
 					"nbac emits `crt "+t.Certificate+"` and ignores key = \""+t.Key+"\" for HAProxy.")
 		}
-		if t.RedirectHTTP {
-			f.addw("bind", ":"+strconv.Itoa(lbconf.HTTPPort(t)))
-		}
-	} else {
-		f.addw("bind", listen)
 	}
-	if len(lb.ServerNames) > 0 && b.http {
-		b.warn(lb.Src, "", "server_names", "server_names is not enforced",
-			"HAProxy answers every Host on its bind; nbac does not emit a Host filter, so server_names only documents intent here.")
+	b.binds(f, lb.Listen, tlsArgs)
+	if t := lb.TLS; t != nil && t.RedirectHTTP {
+		b.binds(f, lbconf.HTTPPort(t), nil)
 	}
 	if !b.http {
 		f.addw("default_backend", beName(lb))
@@ -126,17 +132,8 @@ func (b *builder) frontend() {
 		f.addw("monitor-uri", lb.HealthPath)
 		f.add("monitor", append([]arg{w("fail"), w("if")}, cond("nbsrv("+beName(lb)+")", "lt", "1")...)...)
 	}
-	if t := lb.TLS; t != nil && t.RedirectHTTP {
-		unless := append([]arg{w("code"), w("301"), w("unless")}, cond("ssl_fc")...)
-		if lb.Listen == 443 {
-			f.add("http-request", append([]arg{w("redirect"), w("scheme"), w("https")}, unless...)...)
-		} else {
-			// `redirect scheme` would keep the plain port; rebuild the
-			// location with the TLS port. Only an integer enters it.
-			loc := arg{s: "https://%[req.hdr(host),field(1,:)]:" + strconv.Itoa(lb.Listen) + "%[capture.req.uri]", kind: sample}
-			f.add("http-request", append([]arg{w("redirect"), w("location"), loc}, unless...)...)
-		}
-	}
+	b.hosts(f)
+	b.redirect(f)
 	if r := lb.RateLimit; r != nil {
 		b.rateLimit(f, r)
 	}
@@ -150,23 +147,43 @@ func (b *builder) frontend() {
 		}
 	}
 	if t := lb.TLS; t != nil && t.HSTS != nil {
-		f.add("http-response", append([]arg{w("set-header"), w("Strict-Transport-Security"), arg{s: hstsValue(t.HSTS), kind: text}, w("if")}, cond("ssl_fc")...)...)
+		// http-after-response also reaches the answers HAProxy writes
+		// itself (503 with no server, 429, 421), which http-response
+		// does not.
+		f.add("http-after-response", append([]arg{w("set-header"), w("Strict-Transport-Security"), arg{s: hstsValue(t.HSTS), kind: text}, w("if")}, cond("ssl_fc")...)...)
 	}
 	f.addw("default_backend", beName(lb))
 }
 
-// rateLimit counts requests per client address over a sliding 10 s window:
-// HAProxy has no leaky bucket, so R per second with burst B becomes "more
-// than 10*R+B requests in 10 s" (LB-REFERENCE.md).
+// binds writes one bind per listen address on port. An IPv6 address binds
+// IPv6 only (v6only), so "::" next to "0.0.0.0" does not collide.
+func (b *builder) binds(f *section, port int, extra []string) {
+	for _, bd := range lbconf.Binds(b.lb, port) {
+		args := []string{bd.String()}
+		if bd.V6 {
+			args = append(args, "v6only")
+		}
+		f.addw("bind", append(args, extra...)...)
+	}
+}
+
+// rateLimit admits at most 10*R+B requests per client address in any
+// sliding 10 s window (HAProxy has no leaky bucket; LB-REFERENCE.md). Only
+// admitted requests are counted (gpc0 is incremented after the deny rule,
+// which ends the processing of a denied request), so a client sending
+// faster than the limit still gets the limit: about R+B/10 per second.
+// Counting every request (http_req_rate) kept a client that never slowed
+// below the limit locked out for good.
 func (b *builder) rateLimit(f *section, r *schema.RateLimit) {
 	limit := 10*r.RequestsPerSecond + r.Burst
-	f.addw("stick-table", "type", "ipv6", "size", "1m", "expire", "60s", "store", "http_req_rate(10s)")
+	f.addw("stick-table", "type", "ipv6", "size", "1m", "expire", "60s", "store", "gpc0_rate(10s)")
 	f.addw("http-request", "track-sc0", "src")
-	f.add("http-request", append([]arg{w("deny"), w("deny_status"), w("429"), w("if")}, cond("sc_http_req_rate(0)", "gt", strconv.Itoa(limit))...)...)
+	f.add("http-request", append([]arg{w("deny"), w("deny_status"), w("429"), w("if")}, cond("sc_gpc0_rate(0)", "ge", strconv.Itoa(limit))...)...)
+	f.addw("http-request", "sc-inc-gpc0(0)")
 	b.warn(r.Src, "rate_limit", "burst", "the rate limit is a 10 s sliding window",
-		"HAProxy counts requests per client over a sliding window and has no burst queue: requests_per_second = "+
+		"HAProxy counts the requests it admitted per client over a sliding window and has no burst queue: requests_per_second = "+
 			strconv.Itoa(r.RequestsPerSecond)+" with burst = "+strconv.Itoa(r.Burst)+" is enforced as at most "+
-			strconv.Itoa(limit)+" requests per 10 s, answered with 429 beyond that.")
+			strconv.Itoa(limit)+" admitted requests per 10 s, answered with 429 beyond that.")
 }
 
 // hstsValue builds the header from typed fields only.
@@ -192,6 +209,11 @@ func (b *builder) backend() {
 		be.addw("hash-type", "consistent")
 	default: // round_robin, weighted_round_robin: both honour weights
 		be.addw("balance", "roundrobin")
+	}
+	if b.http {
+		// A request that was sent may have had an effect: resend only
+		// idempotent methods (as Nginx's proxy_next_upstream does).
+		be.add("http-request", append([]arg{w("disable-l7-retry"), w("unless")}, cond("method", "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE")...)...)
 	}
 	cookie := ""
 	if s := lb.Sticky; s != nil {

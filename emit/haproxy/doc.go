@@ -7,5 +7,7 @@
 // a value is printed bare when it is a safe word, single-quoted when it only
 // adds spaces or ';', and refused otherwise, so no string can add a line,
 // start a comment, expand "${VAR}" or evaluate a "%[...]" sample, even one
-// that slipped past schema/validate.
+// that slipped past schema/validate. The Host checks' regular expression and
+// regsub sample (host.go) are package constants, the only strings printed
+// as the fixed kind.
 package haproxy

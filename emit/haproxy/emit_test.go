@@ -76,18 +76,20 @@ func features() []feature {
 				Src:  lbtest.Src("certificate", "key", "redirect_http", "http_port", "http2", "hsts")}
 			lb.Sticky = &schema.Sticky{Cookie: "SERVERID", Src: lbtest.Src("cookie")}
 		}, want: []string{"bind :8080",
-			"http-request redirect location https://%[req.hdr(host),field(1,:)]:8443%[capture.req.uri] code 301 unless { ssl_fc }",
-			"http-response set-header Strict-Transport-Security 'max-age=31536000; includeSubDomains; preload' if { ssl_fc }",
+			"http-request deny deny_status 400 unless { req.hdr(host) -m reg '^([[][0-9A-Fa-f:.]+[]]|[A-Za-z0-9._-]+)(:[0-9]+)?$' }",
+			"http-request set-var(txn.nbac_host) 'req.hdr(host),lower,regsub(:[0-9]+$,)'",
+			"http-request redirect location https://%[var(txn.nbac_host)]:8443%[pathq] code 301 unless { ssl_fc }",
+			"http-after-response set-header Strict-Transport-Security 'max-age=31536000; includeSubDomains; preload' if { ssl_fc }",
 			"http-request set-header X-Forwarded-Proto https if { ssl_fc }",
 			"cookie SERVERID insert indirect nocache httponly secure", "ssl-default-bind-options ssl-min-ver TLSv1.2"}},
 		{name: "tls_443", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			lb.Listen = 443
 			lb.TLS = &schema.TLS{Certificate: lbtest.Cert(t), RedirectHTTP: true, Src: lbtest.Src("certificate")}
-		}, want: []string{"bind :80", "http-request redirect scheme https code 301 unless { ssl_fc }"}},
+		}, want: []string{"bind :80", "http-request redirect location https://%[var(txn.nbac_host)]%[pathq] code 301 unless { ssl_fc }"}},
 		{name: "rate_limit", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			lb.RateLimit = &schema.RateLimit{RequestsPerSecond: 10, Burst: 20, Src: lbtest.Src("requests_per_second", "burst")}
-		}, want: []string{"stick-table type ipv6 size 1m expire 60s store http_req_rate(10s)", "http-request track-sc0 src",
-			"http-request deny deny_status 429 if { sc_http_req_rate(0) gt 120 }"},
+		}, want: []string{"stick-table type ipv6 size 1m expire 60s store gpc0_rate(10s)", "http-request track-sc0 src",
+			"http-request deny deny_status 429 if { sc_gpc0_rate(0) ge 120 }", "http-request sc-inc-gpc0(0)"},
 			warns: []string{"10 s sliding window"}},
 		{name: "maxconn_health_stats", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			lb.MaxConn = 20000
@@ -123,8 +125,17 @@ func features() []feature {
 		}, want: []string{"server api api.shop.svc.cluster.local:8000 weight 100 init-addr last,libc,none"}},
 		{name: "ipv6_backend", edit: func(t *testing.T, lb *schema.LoadBalancer) { lb.Backends[1].Host = "::1" },
 			want: []string{"server app2 [::1]:9002 weight 100 init-addr last,libc,none"}},
-		{name: "server_names", edit: func(t *testing.T, lb *schema.LoadBalancer) { lb.ServerNames = []string{"app.example.com"} },
-			warns: []string{"server_names is not enforced"}},
+		{name: "server_names", edit: func(t *testing.T, lb *schema.LoadBalancer) {
+			lb.ServerNames = []string{"App.example.com", "*.example.org", "2001:db8::1"}
+		}, want: []string{
+			"http-request set-var(txn.nbac_host) 'req.hdr(host),lower,regsub(:[0-9]+$,)'",
+			"http-request deny deny_status 421 unless { var(txn.nbac_host) -i -m str app.example.com [2001:db8::1] } || { var(txn.nbac_host) -i -m end .example.org }"}},
+		{name: "listen_addresses", edit: func(t *testing.T, lb *schema.LoadBalancer) {
+			lb.ListenAddresses = []string{"0.0.0.0", "::"}
+		}, want: []string{"bind 0.0.0.0:8080", "bind [::]:8080 v6only"}},
+		{name: "failover_retries", edit: func(t *testing.T, lb *schema.LoadBalancer) {}, want: []string{
+			"retries 3", "option redispatch 1", "retry-on conn-failure empty-response",
+			"http-request disable-l7-retry unless { method GET HEAD OPTIONS PUT DELETE TRACE }"}},
 	}
 }
 

@@ -18,11 +18,15 @@ const (
 	// or ';', as in an HSTS header); still refused outside lbconf.Quotable.
 	text
 	// syntax is a structural token the compiler writes: only "{" and "}"
-	// (anonymous ACL braces) exist.
+	// (anonymous ACL braces) and "||" (or between two of them) exist.
 	syntax
 	// sample is a compiler-built string holding %[...] sample fetches; it
 	// never contains user text (only integers), and must match sampleRe.
 	sample
+	// fixed is a constant of this package (a regular expression, a
+	// sample expression with '$'): printed single-quoted, and only if it
+	// is one of fixedTexts, so no value can take this path.
+	fixed
 )
 
 type arg struct {
@@ -39,6 +43,7 @@ func wi(n int) arg { return arg{s: fmt.Sprint(n)} }
 var (
 	openBrace  = arg{s: "{", kind: syntax}
 	closeBrace = arg{s: "}", kind: syntax}
+	or         = arg{s: "||", kind: syntax}
 )
 
 // cond is an anonymous ACL: `{ fetch [args] }`.
@@ -96,7 +101,7 @@ var sampleRe = regexp.MustCompile(`^([A-Za-z0-9:/._-]|%\[[a-z0-9_.(),:]+\])+$`)
 func quote(a arg) (string, error) {
 	switch a.kind {
 	case syntax:
-		if a.s == "{" || a.s == "}" {
+		if a.s == "{" || a.s == "}" || a.s == "||" {
 			return a.s, nil
 		}
 	case sample:
@@ -106,6 +111,10 @@ func quote(a arg) (string, error) {
 	case word:
 		if a.s != "" && lbconf.Word.All(a.s) {
 			return a.s, nil
+		}
+	case fixed:
+		if fixedTexts[a.s] {
+			return "'" + a.s + "'", nil
 		}
 	case text:
 		if a.s != "" && lbconf.Word.All(a.s) {

@@ -7,6 +7,11 @@
 // answers 429, the cookie pins a client, plain HTTP redirects to https
 // (with HSTS), tcp mode balances connections, X-Forwarded-For/Proto reach
 // the backend and the health endpoint is answered by the load balancer;
+// under live traffic (traffic_test.go, host_test.go), a client sending
+// steadily over the rate limit still receives the limit, a backend killed
+// mid-traffic costs no idempotent request, server_names refuses other Hosts
+// (421/400) on IPv4 and IPv6, every redirect Location is well-formed, and
+// HSTS is on the answers the load balancer writes itself;
 // and runtime/lbctl drives the emitted HAProxy config (its naming agrees
 // with the emitter's; disable/drain/enable move traffic; Sync adds and
 // removes servers without a reload).

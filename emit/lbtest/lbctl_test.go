@@ -2,8 +2,11 @@ package lbtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -204,6 +207,12 @@ func TestSavedStateSurvivesARestart(t *testing.T) {
 	// Restart: stop this HAProxy (by its PID) and start one on the same
 	// config; run() re-emits it identically.
 	if err := proc.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	// A killed HAProxy leaves its socket file behind; run() waits for the
+	// file to appear, so remove it, or the wait ends before the new
+	// process listens (seen under stress-ng: "nothing listens on it").
+	if err := os.Remove(lb.Stats.Socket); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal(err)
 	}
 	_, proc2 := run(t, lenient, lb)

@@ -155,14 +155,22 @@ func (b *builder) httpBlock(root block) {
 	b.upstream(h, "$binary_remote_addr")
 	if t := lb.TLS; t != nil && t.RedirectHTTP {
 		rs := h.open("server")
-		rs.add("listen", wi(lbconf.HTTPPort(t)))
+		b.listenOn(rs, lbconf.HTTPPort(t), false, false)
 		b.serverNames(rs)
+		// $host is the Host without its port, lower-cased and checked by
+		// Nginx (400 for a malformed one), IPv6 literals in brackets;
+		// with server_names set only a listed name reaches this server.
 		loc := "https://$host$request_uri"
 		if lb.Listen != 443 {
 			loc = "https://$host:" + strconv.Itoa(lb.Listen) + "$request_uri"
 		}
+		// Nginx lets some malformed Hosts through ("[::1", "%41"), which
+		// would make a malformed Location: refuse them with 400.
+		rs.open("if", hostCheck...).add("return", w("400"))
 		rs.add("return", w("301"), x(loc))
+		b.refuseOtherHosts(h, lbconf.HTTPPort(t), false)
 	}
+	b.refuseOtherHosts(h, lb.Listen, lb.TLS != nil)
 	s := h.open("server")
 	b.listen(s)
 	b.serverNames(s)
@@ -178,12 +186,7 @@ func (b *builder) httpBlock(root block) {
 	if tl := lb.TLS; tl != nil && tl.HSTS != nil {
 		s.add("add_header", w("Strict-Transport-Security"), txt(hstsValue(tl.HSTS)), w("always"))
 	}
-	if lb.HealthPath != "" {
-		hl := s.open("location", w("="), w(lb.HealthPath))
-		hl.addw("access_log", "off")
-		hl.addw("default_type", "text/plain")
-		hl.addw("return", "200", "ok")
-	}
+	b.healthLocation(s)
 	l := s.open("location", w("/"))
 	if r := lb.RateLimit; r != nil {
 		if r.Burst > 0 {
@@ -207,6 +210,17 @@ func (b *builder) httpBlock(root block) {
 	if lb.Stats != nil {
 		b.statsServer(h)
 	}
+}
+
+// healthLocation is the health_path endpoint, answered by Nginx itself.
+func (b *builder) healthLocation(s block) {
+	if b.lb.HealthPath == "" {
+		return
+	}
+	hl := s.open("location", w("="), w(b.lb.HealthPath))
+	hl.addw("access_log", "off")
+	hl.addw("default_type", "text/plain")
+	hl.addw("return", "200", "ok")
 }
 
 func (b *builder) statsOnlyHTTP(root block) {
@@ -279,21 +293,80 @@ func (b *builder) upstream(parent block, addrVar string) {
 	}
 }
 
-func (b *builder) listen(s block) {
-	lb := b.lb
-	args := []string{strconv.Itoa(lb.Listen)}
-	if t := lb.TLS; t != nil {
-		args = append(args, "ssl")
-		if t.HTTP2 {
-			args = append(args, "http2") // the 1.22 syntax
+// hostCheck is `if ($host !~ "RE")`: true unless $host is a host name or a
+// bracketed IPv6 literal ($host is lower-cased and has no port). '[[]' and
+// '[]]' are a literal '[' and ']' without backslashes.
+var hostCheck = []arg{{s: "($host", kind: fixed}, {s: "!~", kind: fixed}, {s: `"^([[][0-9a-f:.]+[]]|[a-z0-9._-]+)$")`, kind: fixed}}
+
+// fixedTexts are the only strings printed as the fixed kind.
+var fixedTexts = func() map[string]bool {
+	m := map[string]bool{}
+	for _, a := range hostCheck {
+		m[a.s] = true
+	}
+	return m
+}()
+
+func (b *builder) listen(s block) { b.listenOn(s, b.lb.Listen, b.lb.TLS != nil, false) }
+
+// listenOn writes one listen per listen address on port (the TLS options
+// when tls is set). Nginx binds an IPv6 address IPv6-only by default.
+func (b *builder) listenOn(s block, port int, tls, defaultServer bool) {
+	for _, bd := range lbconf.Binds(b.lb, port) {
+		args := []string{bd.String()}
+		if bd.Addr == "" {
+			args = []string{strconv.Itoa(port)} // every IPv4 address
+		}
+		if tls {
+			args = append(args, "ssl")
+			if b.lb.TLS.HTTP2 {
+				args = append(args, "http2") // the 1.22 syntax
+			}
+		}
+		if defaultServer {
+			args = append(args, "default_server")
+		}
+		s.addw("listen", args...)
+	}
+}
+
+// refuseOtherHosts adds, when server_names is set, the default server of
+// port: it answers a Host that no name matches with 421 (Misdirected
+// Request), as the HAProxy config does, instead of letting Nginx hand it to
+// the first server of the port.
+func (b *builder) refuseOtherHosts(h block, port int, tls bool) {
+	if len(b.lb.ServerNames) == 0 {
+		return
+	}
+	s := h.open("server")
+	b.listenOn(s, port, tls, true)
+	if tls {
+		b.tls(s)
+		if hs := b.lb.TLS.HSTS; hs != nil {
+			s.add("add_header", w("Strict-Transport-Security"), txt(hstsValue(hs)), w("always"))
 		}
 	}
-	s.addw("listen", args...)
+	// The health endpoint answers whatever the Host (a prober often
+	// sends an IP), as HAProxy's monitor-uri does. A server-level return
+	// would run before any location, so the refusal moves into location /.
+	if port == b.lb.Listen && b.lb.HealthPath != "" {
+		b.healthLocation(s)
+		s.open("location", w("/")).addw("return", "421")
+		return
+	}
+	s.addw("return", "421")
 }
 
 func (b *builder) serverNames(s block) {
 	if len(b.lb.ServerNames) > 0 && b.http {
-		s.addw("server_name", b.lb.ServerNames...)
+		names := make([]string, len(b.lb.ServerNames))
+		for i, n := range b.lb.ServerNames {
+			names[i] = n
+			if lbconf.IsIPv6(n) {
+				names[i] = "[" + n + "]" // as $host holds it
+			}
+		}
+		s.addw("server_name", names...)
 	}
 }
 

@@ -74,7 +74,14 @@ func features() []feature {
 				Src:  lbtest.Src("certificate", "key", "redirect_http", "http_port", "http2", "hsts")}
 		}, want: []string{"listen 8080;", "return 301 https://$host:8443$request_uri;", "listen 8443 ssl http2;",
 			"server_name app.example.com *.example.org;", "ssl_protocols TLSv1.2 TLSv1.3;",
+			// server_names is enforced: default servers answer 421.
+			"listen 8080 default_server;", "listen 8443 ssl http2 default_server;", "return 421;",
 			`add_header Strict-Transport-Security "max-age=31536000; includeSubDomains; preload" always;`}},
+		{name: "listen_addresses", edit: func(t *testing.T, lb *schema.LoadBalancer) {
+			lb.ListenAddresses = []string{"127.0.0.1", "::1"}
+			lb.ServerNames = []string{"2001:db8::1"}
+		}, want: []string{"listen 127.0.0.1:8080;", "listen [::1]:8080;", "server_name [2001:db8::1];",
+			"listen 127.0.0.1:8080 default_server;", "listen [::1]:8080 default_server;"}},
 		{name: "tls_443", edit: func(t *testing.T, lb *schema.LoadBalancer) {
 			lb.Listen = 443
 			lb.TLS = &schema.TLS{Certificate: lbtest.Cert(t), RedirectHTTP: true, Src: lbtest.Src("certificate")}

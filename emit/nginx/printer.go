@@ -25,6 +25,10 @@ const (
 	// variables (the redirect URL); it must match exprRe and never holds
 	// user text (only an integer port).
 	expr
+	// fixed is a constant of this package (the parts of the Host check's
+	// `if`): printed as is, and only if it is one of fixedTexts, so no
+	// value can take this path.
+	fixed
 )
 
 type arg struct {
@@ -90,6 +94,10 @@ func quote(a arg) (string, error) {
 		}
 	case expr:
 		if exprRe.MatchString(a.s) {
+			return a.s, nil
+		}
+	case fixed:
+		if fixedTexts[a.s] {
 			return a.s, nil
 		}
 	case word:

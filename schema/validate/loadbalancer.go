@@ -129,6 +129,23 @@ func (c *lbChecker) top() {
 		c.enum(lb.Src, "", "algorithm", lb.Algorithm, lbAlgorithms)
 	}
 	c.intRange(lb.Src, "", "listen", lb.Listen, 1, 65535)
+	addrs := map[string]bool{}
+	for _, a := range lb.ListenAddresses {
+		c.str(lb.Src, "", "listen_addresses", a, listenAddrRule)
+		if addrs[a] {
+			c.fail(lb.Src, "", "listen_addresses", fmt.Sprintf("address %s is listed twice", lbQuote(a)), "List each address once.")
+		}
+		addrs[a] = true
+	}
+	for _, a := range lb.ListenAddresses {
+		if listenAddrRule.check(a) != "" {
+			continue // already reported
+		}
+		if wild := map[bool]string{true: "0.0.0.0", false: "::"}[!strings.Contains(a, ":")]; a != wild && addrs[wild] {
+			c.fail(lb.Src, "", "listen_addresses", fmt.Sprintf("address %s is already covered by %s", lbQuote(a), wild),
+				"The unspecified address binds every address of its family, and a second bind on the same port fails; remove "+lbQuote(a)+".")
+		}
+	}
 	for _, n := range lb.ServerNames {
 		c.str(lb.Src, "", "server_names", n, serverNameRule)
 	}

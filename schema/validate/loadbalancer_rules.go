@@ -98,6 +98,23 @@ var socketRule = lbRule{"an absolute socket path, or ipv4@127.0.0.1:PORT / ipv6@
 	return ""
 }}
 
+// listenAddrRule is one of listen_addresses: an IP address in its canonical
+// form (what the emitters print), without zone or IPv4-in-IPv6 mapping.
+var listenAddrRule = lbRule{"an IP address in canonical form, such as 0.0.0.0, 127.0.0.1, :: or ::1", func(s string) string {
+	a, err := netip.ParseAddr(s)
+	switch {
+	case err != nil:
+		return "it is not an IP address"
+	case a.Zone() != "":
+		return "an IPv6 zone (%...) is not accepted"
+	case a.Is4In6():
+		return "an IPv4-mapped IPv6 address is not accepted; write the IPv4 address"
+	case a.String() != s:
+		return "write it as " + strconv.Quote(a.String())
+	}
+	return ""
+}}
+
 func checkPath(s string) string {
 	switch {
 	case len(s) > 1024:

@@ -21,6 +21,7 @@ func TestLoadBalancerValid(t *testing.T) {
 	lb.RateLimit = &schema.RateLimit{RequestsPerSecond: 100, Burst: 20}
 	lb.Stats = &schema.Stats{Listen: 8404, Path: "/stats", Socket: "/run/haproxy/edge.sock", StateFile: "/var/lib/haproxy/edge.state"}
 	lb.ServerNames = []string{"app.example.com", "*.example.org", "10.0.0.1"}
+	lb.ListenAddresses = []string{"0.0.0.0", "::"}
 	lb.HealthPath = "/healthz"
 	lb.Backends[1].Host = "2001:db8::1"
 	lb.HealthCheck.Path = "/ready?deep=1&x=y"
@@ -79,6 +80,10 @@ func TestRules(t *testing.T) {
 	}{
 		{"listen 0", func(lb *schema.LoadBalancer) { lb.Listen = 0 }, lbAt("listen"), "listen 0 is out of range"},
 		{"listen 65536", func(lb *schema.LoadBalancer) { lb.Listen = 65536 }, lbAt("listen"), "out of range"},
+		{"listen address not canonical", func(lb *schema.LoadBalancer) { lb.ListenAddresses = []string{"0:0::1"} }, lbAt("listen_addresses"), `invalid listen_addresses "0:0::1"`},
+		{"listen address mapped", func(lb *schema.LoadBalancer) { lb.ListenAddresses = []string{"::ffff:10.0.0.1"} }, lbAt("listen_addresses"), "invalid listen_addresses"},
+		{"listen address twice", func(lb *schema.LoadBalancer) { lb.ListenAddresses = []string{"::1", "::1"} }, lbAt("listen_addresses"), "listed twice"},
+		{"listen address covered", func(lb *schema.LoadBalancer) { lb.ListenAddresses = []string{"::", "::1"} }, lbAt("listen_addresses"), `"::1" is already covered by ::`},
 		{"no targets", func(lb *schema.LoadBalancer) { lb.Targets = nil }, lbAt("targets"), "targets is empty"},
 		{"duplicate target", func(lb *schema.LoadBalancer) { lb.Targets = []string{"nginx", "nginx"} }, lbAt("targets"), "listed twice"},
 		{"algorithm typo", func(lb *schema.LoadBalancer) { lb.Algorithm = "round_robbin" }, lbAt("algorithm"), "unknown algorithm"},

@@ -63,6 +63,7 @@ func Fields() []Field {
 			}
 		}, attr("targets")},
 		{"mode", "http", func(lb *schema.LoadBalancer, v string) { lb.Mode = v }, attr("mode")},
+		{"listen_addresses", "::", func(lb *schema.LoadBalancer, v string) { lb.ListenAddresses = []string{"127.0.0.1", v} }, attr("listen_addresses")},
 		{"algorithm", "ip_hash", func(lb *schema.LoadBalancer, v string) { lb.Algorithm = v }, attr("algorithm")},
 		{"server_names", "*.example.org", func(lb *schema.LoadBalancer, v string) { lb.ServerNames = []string{"app.example.com", v} }, attr("server_names")},
 		{"health_path", "/healthz", func(lb *schema.LoadBalancer, v string) { lb.HealthPath = v }, attr("health_path")},

@@ -38,7 +38,7 @@ func rng(line int) hcl.Range {
 
 // LBAttrs are the attribute and nested-block names a load_balancer Source
 // records.
-var LBAttrs = []string{"name", "targets", "mode", "listen", "algorithm", "server_names", "max_conn",
+var LBAttrs = []string{"name", "targets", "mode", "listen", "listen_addresses", "algorithm", "server_names", "max_conn",
 	"health_check", "backend", "backends_from", "tls", "sticky_sessions", "rate_limit", "timeouts",
 	"forwarded_for", "health_path", "stats"}
 
