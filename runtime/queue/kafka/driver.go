@@ -380,6 +380,13 @@ func (d *driver) ReplayDLQ(ctx context.Context, limit int) (int, error) {
 
 // reader reads topic in its group; its connects retry until stop is
 // closed (see patientDialer).
+//
+// MaxWait is a fetch's read deadline, and kafka-go asks the broker to
+// answer 1 s (a quarter, below 1 s) before it. At 100 ms the 25 ms slack
+// was missed whenever the machine was loaded: fetches timed out, dropped
+// their connection and backed off, and a consumer crawled. At 1.5 s the
+// broker holds an empty fetch 0.5 s (a message is returned as soon as it
+// arrives) with 1 s of slack.
 func (d *driver) reader(topic string, capacity int, stop <-chan struct{}) *kgo.Reader {
 	return kgo.NewReader(kgo.ReaderConfig{
 		Brokers:           d.opts.Brokers,
@@ -389,12 +396,6 @@ func (d *driver) reader(topic string, capacity int, stop <-chan struct{}) *kgo.R
 		StartOffset:       kgo.FirstOffset, // never skip what came before the first commit
 		MinBytes:          1,
 		MaxBytes:          10 << 20,
-		// The read deadline of a fetch is MaxWait, and kafka-go asks the
-		// broker to answer 1 s (a quarter, below 1 s) before it. At 100 ms
-		// the 25 ms slack was missed whenever the machine was loaded: every
-		// fetch timed out, dropped its connection and backed off, and a
-		// consumer crawled. At 1.5 s the broker holds an empty fetch 0.5 s
-		// (a message is returned as soon as it arrives) with 1 s of slack.
 		MaxWait:           1500 * time.Millisecond,
 		QueueCapacity:     max(capacity, 1),
 		CommitInterval:    0, // commits are synchronous, after the handler
@@ -405,7 +406,6 @@ func (d *driver) reader(topic string, capacity int, stop <-chan struct{}) *kgo.R
 		ReadBackoffMin:    20 * time.Millisecond,
 		ReadBackoffMax:    500 * time.Millisecond,
 		MaxAttempts:       3,
-
 		ErrorLogger:       kgo.LoggerFunc(func(f string, a ...any) { slog.Debug("kafka reader: " + fmt.Sprintf(f, a...)) }),
 	})
 }
