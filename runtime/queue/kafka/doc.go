@@ -11,8 +11,15 @@
 // messages of a key go to one partition, in order.
 //
 // Priorities: one topic per level, each read by its own reader; the
-// receiver hands out the highest level that has a fetched message. Delays
+// receiver hands out the highest level that has a fetched message, and
+// holds the lower levels back while a higher level has messages in the
+// broker its reader has not fetched yet (at start, as the broker reports
+// them; then by each fetched message's high-water mark). Delays
 // and retries go through delay tiers: a tier consumer waits until the
 // message's hop is due (messages in one tier arrive in due order), then
 // forwards it to the next tier or to the work topic.
+//
+// Cuts: the readers dial with retries (patientDialer), so a consumer group
+// keeps its member id across a short cut and rejoins at once instead of
+// waiting for its old session to expire.
 package kafka

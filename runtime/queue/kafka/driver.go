@@ -290,6 +290,23 @@ func (d *driver) Inspect(ctx context.Context) (queue.Stats, error) {
 
 // lag is how many messages of topic the group has not committed.
 func (d *driver) lag(ctx context.Context, topic, grp string) (int64, error) {
+	left, err := d.uncommitted(ctx, topic, grp)
+	var n int64
+	for _, l := range left {
+		n += l
+	}
+	return n, err
+}
+
+// backlog is, per partition, how many messages of work topic its group
+// (the one the receiver reads it with) has not committed.
+func (d *driver) backlog(ctx context.Context, topic string) (map[int]int64, error) {
+	return d.uncommitted(ctx, topic, group(topic))
+}
+
+// uncommitted is, per partition of topic, how many messages the group has
+// not committed.
+func (d *driver) uncommitted(ctx context.Context, topic, grp string) (map[int]int64, error) {
 	c := d.client()
 	parts := make([]int, d.opts.Partitions)
 	reqs := make([]kgo.OffsetRequest, 0, 2*len(parts))
@@ -299,27 +316,27 @@ func (d *driver) lag(ctx context.Context, topic, grp string) (int64, error) {
 	}
 	offs, err := c.ListOffsets(ctx, &kgo.ListOffsetsRequest{Topics: map[string][]kgo.OffsetRequest{topic: reqs}})
 	if err != nil {
-		return 0, d.errorf("list offsets of %q: %v", topic, err)
+		return nil, d.errorf("list offsets of %q: %v", topic, err)
 	}
 	com, err := c.OffsetFetch(ctx, &kgo.OffsetFetchRequest{GroupID: grp, Topics: map[string][]int{topic: parts}})
 	if err != nil {
-		return 0, d.errorf("fetch offsets of group %q: %v", grp, err)
+		return nil, d.errorf("fetch offsets of group %q: %v", grp, err)
 	}
 	committed := map[int]int64{}
 	for _, p := range com.Topics[topic] {
 		committed[p.Partition] = p.CommittedOffset
 	}
-	var n int64
+	left := map[int]int64{}
 	for _, p := range offs.Topics[topic] {
 		from := committed[p.Partition]
 		if from < p.FirstOffset {
 			from = p.FirstOffset
 		}
 		if p.LastOffset > from {
-			n += p.LastOffset - from
+			left[p.Partition] = p.LastOffset - from
 		}
 	}
-	return n, nil
+	return left, nil
 }
 
 // ReplayDLQ reads the dead-letter topic with its own group and writes each
@@ -335,8 +352,9 @@ func (d *driver) ReplayDLQ(ctx context.Context, limit int) (int, error) {
 	if pending == 0 {
 		return 0, nil
 	}
-	r := d.reader(d.dlq, 1)
-	defer r.Close()
+	stop := make(chan struct{})
+	r := d.reader(d.dlq, 1, stop)
+	defer func() { close(stop); r.Close() }()
 	n := 0
 	for int64(n) < pending {
 		m, err := r.FetchMessage(ctx)
@@ -360,15 +378,25 @@ func (d *driver) ReplayDLQ(ctx context.Context, limit int) (int, error) {
 	return n, nil
 }
 
-func (d *driver) reader(topic string, capacity int) *kgo.Reader {
+// reader reads topic in its group; its connects retry until stop is
+// closed (see patientDialer).
+//
+// MaxWait is a fetch's read deadline, and kafka-go asks the broker to
+// answer 1 s (a quarter, below 1 s) before it. At 100 ms the 25 ms slack
+// was missed whenever the machine was loaded: fetches timed out, dropped
+// their connection and backed off, and a consumer crawled. At 1.5 s the
+// broker holds an empty fetch 0.5 s (a message is returned as soon as it
+// arrives) with 1 s of slack.
+func (d *driver) reader(topic string, capacity int, stop <-chan struct{}) *kgo.Reader {
 	return kgo.NewReader(kgo.ReaderConfig{
 		Brokers:           d.opts.Brokers,
+		Dialer:            patientDialer(stop),
 		GroupID:           group(topic),
 		Topic:             topic,
 		StartOffset:       kgo.FirstOffset, // never skip what came before the first commit
 		MinBytes:          1,
 		MaxBytes:          10 << 20,
-		MaxWait:           100 * time.Millisecond,
+		MaxWait:           1500 * time.Millisecond,
 		QueueCapacity:     max(capacity, 1),
 		CommitInterval:    0, // commits are synchronous, after the handler
 		HeartbeatInterval: time.Second,
@@ -378,7 +406,6 @@ func (d *driver) reader(topic string, capacity int) *kgo.Reader {
 		ReadBackoffMin:    20 * time.Millisecond,
 		ReadBackoffMax:    500 * time.Millisecond,
 		MaxAttempts:       3,
-		Logger:            nil,
 		ErrorLogger:       kgo.LoggerFunc(func(f string, a ...any) { slog.Debug("kafka reader: " + fmt.Sprintf(f, a...)) }),
 	})
 }

@@ -13,17 +13,19 @@ import (
 )
 
 func (d *driver) NewReceiver(context.Context) (queue.Receiver, error) {
-	return &receiver{d: d}, nil
+	return &receiver{d: d, stop: make(chan struct{})}, nil
 }
 
 type receiver struct {
 	d       *driver
+	stop    chan struct{} // closed by Close: connects stop retrying
 	mu      sync.Mutex
+	closed  bool
 	readers []*kgo.Reader
 }
 
 func (r *receiver) open(topic string, capacity int) *kgo.Reader {
-	rd := r.d.reader(topic, capacity)
+	rd := r.d.reader(topic, capacity, r.stop)
 	r.mu.Lock()
 	r.readers = append(r.readers, rd)
 	r.mu.Unlock()
@@ -72,10 +74,18 @@ func (r *receiver) Run(ctx context.Context, credit *queue.Credit, out chan<- *qu
 	}
 	p := newPicker(lanes)
 	if len(lanes) > 1 {
-		// The level readers join their groups independently; give them a
-		// moment so a backlog of low messages does not go out before the
-		// critical reader has fetched at all.
-		p.warm(ctx, warmUp)
+		// The level readers join their groups independently, each at its
+		// own pace: ask the broker what every level holds now, so that a
+		// backlog of low messages does not go out before the critical
+		// reader has fetched what was queued before it.
+		for i, topic := range d.work {
+			left, err := d.backlog(ctx, topic)
+			if err != nil {
+				d.log.Warn("reading a priority level's backlog failed; its order at start is best effort", "topic", topic, "err", err)
+				continue
+			}
+			p.queued(i, left)
+		}
 	}
 	for {
 		if err := credit.Acquire(ctx); err != nil {
@@ -98,138 +108,16 @@ func (r *receiver) Run(ctx context.Context, credit *queue.Credit, out chan<- *qu
 	}
 }
 
-// warmUp bounds how long a priority consumer waits at start for every
-// level's reader to have fetched.
-const warmUp = 3 * time.Second
-
-// picker hands out the highest level that has a fetched message. A level
-// whose partitions Kafka says hold more (a fetched message's high-water
-// mark is past it) keeps the lower levels waiting for up to catchUp: its
-// reader fetches in batches, and between two batches the level looks empty
-// although a backlog is there. Without this, a loaded machine handed out
-// low messages between a critical level's batches.
-type picker struct {
-	lanes []chan fetched
-	held  []*fetched // taken from a lane during warm-up, not yet handed out
-	// behind[i] maps a partition of lane i to how many messages Kafka
-	// holds past the last one handed out.
-	behind []map[int]int64
-	// waiting[i] is when lane i was first found empty while behind.
-	waiting []time.Time
-}
-
-// catchUp bounds how long a level that Kafka says has more messages holds
-// back the lower ones, so a stalled reader cannot starve them.
-const catchUp = time.Second
-
-func newPicker(lanes []chan fetched) *picker {
-	p := &picker{lanes: lanes, held: make([]*fetched, len(lanes)), behind: make([]map[int]int64, len(lanes)), waiting: make([]time.Time, len(lanes))}
-	for i := range p.behind {
-		p.behind[i] = map[int]int64{}
-	}
-	return p
-}
-
-func (p *picker) warm(ctx context.Context, limit time.Duration) {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		all := true
-		for i, l := range p.lanes {
-			if p.held[i] != nil {
-				continue
-			}
-			select {
-			case f := <-l:
-				p.held[i] = &f
-			default:
-				all = false
-			}
-		}
-		if all {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// take records what Kafka says is left behind f in its partition.
-func (p *picker) take(i int, f fetched) (fetched, bool) {
-	p.behind[i][f.m.Partition] = f.m.HighWaterMark - f.m.Offset - 1
-	p.waiting[i] = time.Time{}
-	return f, true
-}
-
-// isBehind reports whether lane i has messages Kafka holds but its reader
-// has not fetched yet, and has not been waited on for catchUp already.
-func (p *picker) isBehind(i int) bool {
-	left := false
-	for _, n := range p.behind[i] {
-		if n > 0 {
-			left = true
-			break
-		}
-	}
-	if !left {
-		return false
-	}
-	if p.waiting[i].IsZero() {
-		p.waiting[i] = time.Now()
-	}
-	return time.Since(p.waiting[i]) < catchUp
-}
-
-func (p *picker) next() (fetched, bool) {
-	for i, l := range p.lanes {
-		if h := p.held[i]; h != nil {
-			p.held[i] = nil
-			return p.take(i, *h)
-		}
-		select {
-		case f := <-l:
-			return p.take(i, f)
-		default:
-		}
-		if p.isBehind(i) {
-			return fetched{}, false // wait for this level's next batch
-		}
-	}
-	return fetched{}, false
-}
-
-// pick takes from the highest lane that has a message ready, else waits
-// for any.
-func (p *picker) pick(ctx context.Context) (fetched, bool) {
-	if f, ok := p.next(); ok {
-		return f, true
-	}
-	if len(p.lanes) == 1 {
-		select {
-		case f := <-p.lanes[0]:
-			return f, true
-		case <-ctx.Done():
-			return fetched{}, false
-		}
-	}
-	// Several lanes: poll briefly in priority order, so that a higher
-	// level arriving at the same moment still goes first.
-	t := time.NewTicker(2 * time.Millisecond)
-	defer t.Stop()
-	for {
-		if f, ok := p.next(); ok {
-			return f, true
-		}
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return fetched{}, false
-		}
-	}
-}
-
 // mover forwards delay-tier messages when their hop is due: to the next
 // tier while the final due time is ahead, else to the work topic.
+//
+// After a cut the reader's group rejoins and the reader goes back to the
+// last committed offset: a message moved whose commit did not make it is
+// fetched again. moved remembers, per partition, the last offset already
+// forwarded, so it is committed, not forwarded twice.
 func (r *receiver) mover(ctx context.Context, rd *kgo.Reader) {
 	d := r.d
+	moved := map[int]int64{}
 	for {
 		m, err := rd.FetchMessage(ctx)
 		if err != nil {
@@ -237,6 +125,12 @@ func (r *receiver) mover(ctx context.Context, rd *kgo.Reader) {
 				return
 			}
 			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		if last, ok := moved[m.Partition]; ok && m.Offset <= last {
+			if err := rd.CommitMessages(ctx, m); err != nil && ctx.Err() == nil {
+				d.log.Warn("commit of a moved delayed message failed; it may move twice", "err", err)
+			}
 			continue
 		}
 		if wait := time.Until(hopOf(&m)); wait > 0 {
@@ -271,6 +165,7 @@ func (r *receiver) mover(ctx context.Context, rd *kgo.Reader) {
 			d.log.Warn("moving a delayed message failed; retrying", "err", err)
 			time.Sleep(200 * time.Millisecond)
 		}
+		moved[m.Partition] = m.Offset
 		if err := rd.CommitMessages(ctx, m); err != nil && ctx.Err() == nil {
 			d.log.Warn("commit of a moved delayed message failed; it may move twice", "err", err)
 		}
@@ -280,6 +175,10 @@ func (r *receiver) mover(ctx context.Context, rd *kgo.Reader) {
 func (r *receiver) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if !r.closed {
+		r.closed = true
+		close(r.stop)
+	}
 	var errs []error
 	for _, rd := range r.readers {
 		errs = append(errs, rd.Close())

@@ -60,28 +60,33 @@ func faultRun(t *testing.T, q *queue.Queue, n int, cut func()) {
 			}
 		}
 	})
-	waitFor(t, 30*time.Second, "a quarter of the messages handled", func() bool { return handled.Load() > int32(n/4) })
+	waitProgress(t, "a quarter of the messages handled", n/4+1, func() int { return int(handled.Load()) })
 	cut()
 	wg.Wait()
-	waitFor(t, 60*time.Second, "every published message handled after the cut", func() bool { return len(tr.missing(ids)) == 0 })
+	waitProgress(t, "every published message handled after the cut", n, func() int { return n - len(tr.missing(ids)) })
 	t.Logf("%d messages: none lost; %d publish errors during the cut (retried), %d duplicates", n, failed.Load(), tr.duplicates())
 }
 
 func testProxyCut(t *testing.T, h Harness) {
-	if h.Upstream == "" {
+	up := h.upstream(t)
+	if up == "" {
 		t.Skip("driver has no broker connection to cut (in-process)")
 	}
-	p := proxy(t, h.Upstream)
+	p := proxy(t, up)
 	cfg := Config(t)
 	cfg.Workers, cfg.Prefetch = 4, 32
 	q := h.Open(t, cfg, p.Listen)
-	faultRun(t, q, 2000, func() {
-		p.Stop() // closes every proxied connection
-		time.Sleep(700 * time.Millisecond)
-		if err := p.Start(); err != nil {
-			t.Errorf("restart fault proxy: %v", err)
-		}
-	})
+	faultRun(t, q, 2000, func() { cutFor(t, p, 700*time.Millisecond) })
+}
+
+// cutFor severs every proxied connection and refuses new ones for down,
+// then lets connections through again; it returns when the proxy is back.
+func cutFor(t testing.TB, p *toxiproxy.Proxy, down time.Duration) {
+	p.Stop() // closes every proxied connection
+	time.Sleep(down)
+	if err := p.Start(); err != nil {
+		t.Errorf("restart fault proxy: %v", err)
+	}
 }
 
 func testServerKill(t *testing.T, h Harness) {

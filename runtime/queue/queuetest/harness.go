@@ -22,10 +22,23 @@ type Harness struct {
 	// Upstream is the broker's host:port, or "" for a driver without a
 	// connection (memory), which skips the fault tests.
 	Upstream string
+	// NewUpstream, when set, is called by each fault test instead of
+	// reading Upstream: for a harness that starts a broker per fault test
+	// (the fault tests run in parallel, each with its own proxy).
+	NewUpstream func(t testing.TB) string
 	// Kill cuts the driver's connections from the server side
 	// (rabbitmqctl close_all_connections, CLIENT KILL); nil when the
 	// broker has no such tool.
 	Kill func(t testing.TB)
+}
+
+// upstream is the address the fault test t puts its proxy in front of, or
+// "" when the driver has no broker connection.
+func (h Harness) upstream(t testing.TB) string {
+	if h.NewUpstream != nil {
+		return h.NewUpstream(t)
+	}
+	return h.Upstream
 }
 
 // RequireService is called by a driver's test when its server is

@@ -25,7 +25,22 @@ func Run(t *testing.T, h Harness) {
 	t.Run("GracefulShutdown", func(t *testing.T) { t.Parallel(); testShutdown(t, h) })
 	t.Run("FaultProxyCut", func(t *testing.T) { t.Parallel(); testProxyCut(t, h) })
 	t.Run("FaultServerKill", func(t *testing.T) { t.Parallel(); testServerKill(t, h) })
+	t.Run("FaultDelayedAcrossCuts", func(t *testing.T) { t.Parallel(); testDelayedAcrossCuts(t, h) })
+	t.Run("FaultResumeAfterCut", func(t *testing.T) { t.Parallel(); testResumeAfterCut(t, h) })
 }
+
+// patience bounds every wait for an event that must happen: generous, so
+// that a saturated machine (stress-ng on every core, -race) still meets it,
+// and only reached when the event never comes. No verdict depends on a
+// shorter window.
+const patience = 2 * time.Minute
+
+// lateAllowance is how late a delayed message may be handled after its due
+// time, including reconnecting after a connection cut: the contract is
+// "never early, at most a few seconds late"; the figure is generous so that
+// the verdict holds on a saturated machine, and the measured lateness is
+// logged.
+const lateAllowance = 20 * time.Second
 
 // consumer runs q.Consume in the background; stop cancels it and checks
 // that it returned nil.
@@ -42,13 +57,33 @@ func consumer(t testing.TB, q *queue.Queue, hf queue.Handler, opts queue.Consume
 				if err != nil {
 					t.Errorf("Consume returned %v after shutdown", err)
 				}
-			case <-time.After(30 * time.Second):
-				t.Errorf("Consume did not return within 30s of cancellation")
+			case <-time.After(patience):
+				t.Errorf("Consume did not return within %s of cancellation", patience)
 			}
 		})
 	}
 	t.Cleanup(stop)
 	return stop
+}
+
+// waitProgress polls count until it reaches want; it fails only when count
+// has not moved for patience, so a slow machine is never a failure, a stuck
+// one is.
+func waitProgress(t testing.TB, what string, want int, count func() int) {
+	t.Helper()
+	last, since := count(), time.Now()
+	for {
+		n := count()
+		if n >= want {
+			return
+		}
+		if n != last {
+			last, since = n, time.Now()
+		} else if time.Since(since) > patience {
+			t.Fatalf("no progress for %s waiting for %s: %d of %d", patience, what, n, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // waitFor polls cond until it holds or the timeout passes.
@@ -113,7 +148,7 @@ func (tr *tracker) missing(ids []string) []string {
 
 func publishN(t testing.TB, q *queue.Queue, n int, mk func(i int) queue.Message) []string {
 	t.Helper()
-	ctx := ctxT(t, 60*time.Second)
+	ctx := ctxT(t, patience)
 	ids := make([]string, n)
 	batch := make([]queue.Message, 0, 100)
 	for i := range n {
@@ -151,7 +186,7 @@ func testThroughput(t *testing.T, h Harness) {
 		})
 	}
 	wg.Wait()
-	waitFor(t, 90*time.Second, "10,000 messages handled", func() bool { return tr.distinct() >= n })
+	waitProgress(t, "10,000 messages handled", n, tr.distinct)
 	stop()
 	for _, part := range ids {
 		if miss := tr.missing(part); len(miss) > 0 {
@@ -166,7 +201,7 @@ func testPriority(t *testing.T, h Harness) {
 	cfg.Priorities = true
 	cfg.Workers, cfg.Prefetch = 1, 1
 	q := h.Open(t, cfg, "")
-	ctx := ctxT(t, 30*time.Second)
+	ctx := ctxT(t, patience)
 	// A backlog of low messages, then critical and high ones behind it.
 	var msgs []queue.Message
 	for i := range 100 {
@@ -187,11 +222,13 @@ func testPriority(t *testing.T, h Harness) {
 		mu.Unlock()
 		return nil
 	}, queue.ConsumeOptions{})
-	waitFor(t, 30*time.Second, "120 messages handled", func() bool { mu.Lock(); defer mu.Unlock(); return len(order) >= 120 })
+	waitProgress(t, "120 messages handled", 120, func() int { mu.Lock(); defer mu.Unlock(); return len(order) })
 	mu.Lock()
 	defer mu.Unlock()
-	// Measured order: every critical before every high, every high before
-	// every low.
+	// The backlog was in the broker before the consumer started: every
+	// critical before every high, every high before every low. That is
+	// the drivers' guarantee for messages already queued, whatever the
+	// machine's speed (docs/runtime-queues.md, "Priorities").
 	for i := 1; i < len(order); i++ {
 		if order[i] > order[i-1] {
 			t.Fatalf("priority inversion at position %d: level %d handled after level %d (order %v)", i, order[i], order[i-1], order[:min(len(order), 40)])
@@ -208,20 +245,20 @@ func testDelay(t *testing.T, h Harness) {
 		return nil
 	}, queue.ConsumeOptions{})
 	start := time.Now()
-	if err := q.Publish(ctxT(t, 10*time.Second), queue.Message{Body: []byte("later"), Delay: 2 * time.Second}); err != nil {
+	if err := q.Publish(ctxT(t, patience), queue.Message{Body: []byte("later"), Delay: 2 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	const tolerance = 1500 * time.Millisecond
+	published := time.Now()
 	select {
 	case at := <-got:
 		if el := at.Sub(start); el < 2*time.Second {
 			t.Fatalf("delayed message handled after %s, before its 2s delay", el)
-		} else if el > 2*time.Second+tolerance {
-			t.Fatalf("delayed message handled after %s, later than 2s + %s", el, tolerance)
+		} else if late := at.Sub(published) - 2*time.Second; late > lateAllowance {
+			t.Fatalf("delayed message handled %s after its due time, more than the %s allowance", late, lateAllowance)
 		} else {
-			t.Logf("2s-delayed message handled after %s", el)
+			t.Logf("2s-delayed message handled after %s (%s after its due time)", el, max(late, 0))
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(2*time.Second + lateAllowance + patience):
 		t.Fatal("delayed message never handled")
 	}
 }
@@ -246,13 +283,13 @@ func testRetry(t *testing.T, h Harness) {
 		close(done)
 		return nil
 	}, queue.ConsumeOptions{})
-	if err := q.Publish(ctxT(t, 10*time.Second), queue.Message{Body: []byte("flaky")}); err != nil {
+	if err := q.Publish(ctxT(t, patience), queue.Message{Body: []byte("flaky")}); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("message not handled successfully within 20s")
+	case <-time.After(patience):
+		t.Fatalf("message not handled successfully within %s", patience)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -263,22 +300,27 @@ func testRetry(t *testing.T, h Harness) {
 	for i := 1; i < len(times); i++ {
 		gaps = append(gaps, times[i].Sub(times[i-1]))
 	}
-	// Backoff 200ms, 400ms, 800ms: never early, and growing.
+	// Backoff 200ms, 400ms, 800ms: each retry waits at least its own,
+	// doubled, backoff (so the waits the engine asks for grow). A measured
+	// gap is that backoff plus however late the machine ran the retry, so
+	// the gaps themselves need not grow on a loaded machine; the lateness
+	// is bounded and logged.
 	for i, g := range gaps {
-		if want := 200 * time.Millisecond << i; g < want {
+		want := 200 * time.Millisecond << i
+		if g < want {
 			t.Fatalf("retry %d came after %s, before its %s backoff (gaps %v)", i+1, g, want, gaps)
 		}
-		if i > 0 && g <= gaps[i-1] {
-			t.Fatalf("retry delays do not grow: %v", gaps)
+		if g-want > lateAllowance {
+			t.Fatalf("retry %d came %s after its %s backoff, more than the %s allowance (gaps %v)", i+1, g-want, want, lateAllowance, gaps)
 		}
 	}
-	t.Logf("retry gaps %v", gaps)
+	t.Logf("retry gaps %v (backoffs 200ms 400ms 800ms)", gaps)
 }
 
 func testDeadLetter(t *testing.T, h Harness) {
 	cfg := Config(t)
 	q := h.Open(t, cfg, "")
-	ctx := ctxT(t, 30*time.Second)
+	ctx := ctxT(t, 3*patience)
 	var calls atomic.Int32
 	stop := consumer(t, q, func(_ context.Context, d *queue.Delivery) error {
 		calls.Add(1)
@@ -287,7 +329,7 @@ func testDeadLetter(t *testing.T, h Harness) {
 	if err := q.Publish(ctx, queue.Message{Body: []byte("poison"), Key: "k1", Headers: map[string]string{"trace": "abc"}}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "the message in the dead-letter queue", func() bool {
+	waitFor(t, patience, "the message in the dead-letter queue", func() bool {
 		st, err := q.Inspect(ctx)
 		return err == nil && st.DeadLetters == 1
 	})
@@ -321,10 +363,10 @@ func testDeadLetter(t *testing.T, h Harness) {
 		if string(d.Body) != "poison" || d.Key != "k1" || d.Attempt != 1 {
 			t.Errorf("replayed message = body %q key %q attempt %d; want poison, k1, 1", d.Body, d.Key, d.Attempt)
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("replayed message not delivered")
 	}
-	waitFor(t, 10*time.Second, "an empty dead-letter queue", func() bool {
+	waitFor(t, patience, "an empty dead-letter queue", func() bool {
 		st, err := q.Inspect(ctx)
 		return err == nil && st.DeadLetters == 0
 	})
@@ -341,7 +383,7 @@ func testPanic(t *testing.T, h Harness) {
 		done <- d.Attempt
 		return nil
 	}, queue.ConsumeOptions{})
-	if err := q.Publish(ctxT(t, 10*time.Second), queue.Message{Body: []byte("x")}); err != nil {
+	if err := q.Publish(ctxT(t, patience), queue.Message{Body: []byte("x")}); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -349,7 +391,7 @@ func testPanic(t *testing.T, h Harness) {
 		if a != 2 {
 			t.Fatalf("after a panic the message came back as attempt %d, want 2", a)
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("message not retried after the handler panicked")
 	}
 }
@@ -380,7 +422,7 @@ func testFIFO(t *testing.T, h Harness) {
 	publishN(t, q, keys*per, func(i int) queue.Message {
 		return queue.Message{Key: fmt.Sprintf("key-%d", i%keys), Body: strconv.AppendInt(nil, int64(i/keys), 10)}
 	})
-	waitFor(t, 60*time.Second, "all FIFO messages handled", func() bool { return count.Load() >= keys*per })
+	waitProgress(t, "all FIFO messages handled", keys*per, func() int { return int(count.Load()) })
 	mu.Lock()
 	defer mu.Unlock()
 	if len(bad) > 0 {
@@ -391,6 +433,9 @@ func testFIFO(t *testing.T, h Harness) {
 func testShutdown(t *testing.T, h Harness) {
 	cfg := Config(t)
 	cfg.Workers, cfg.Prefetch = 4, 8
+	// The verdict is "every started handler finished": the deadline must
+	// not be what a slow machine misses.
+	cfg.ShutdownTimeout = patience
 	q := h.Open(t, cfg, "")
 	const n = 40
 	ids := publishN(t, q, n, func(i int) queue.Message { return queue.Message{Body: fmt.Appendf(nil, "s-%d", i)} })
@@ -407,12 +452,12 @@ func testShutdown(t *testing.T, h Harness) {
 		finished.Add(1)
 		return nil
 	}, queue.ConsumeOptions{})
-	waitFor(t, 20*time.Second, "4 handlers in flight", func() bool { return started.Load() >= 4 })
+	waitFor(t, patience, "4 handlers in flight", func() bool { return started.Load() >= 4 })
 	stop()
 	if s, f := started.Load(), finished.Load(); s != f || cancelled.Load() != 0 {
 		t.Fatalf("after shutdown: %d started, %d finished, %d saw a cancelled context; want all finished", s, f, cancelled.Load())
 	}
-	ctx := ctxT(t, 30*time.Second)
+	ctx := ctxT(t, patience)
 	if st, err := q.Inspect(ctx); err != nil || st.DeadLetters != 0 {
 		t.Fatalf("after shutdown: Inspect = %+v, %v; want no dead letters", st, err)
 	}
@@ -421,5 +466,5 @@ func testShutdown(t *testing.T, h Harness) {
 		tr.add(string(d.Body))
 		return nil
 	}, queue.ConsumeOptions{})
-	waitFor(t, 30*time.Second, "every message handled after the restart", func() bool { return len(tr.missing(ids)) == 0 })
+	waitProgress(t, "every message handled after the restart", len(ids), func() int { return len(ids) - len(tr.missing(ids)) })
 }
