@@ -268,7 +268,7 @@ func (b *Backend) Stop() {
 // load balancer balances every request) and never follows redirects.
 func Client() *http.Client {
 	return &http.Client{
-		Timeout:       5 * time.Second,
+		Timeout:       time.Minute, // only a broken setup waits this long; slow requests are held for seconds
 		Transport:     &http.Transport{DisableKeepAlives: true},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
