@@ -87,7 +87,11 @@ type Queue struct {
 	MaxDelay   Duration `json:"max_delay,omitempty"` // longest delayed delivery accepted; 0 = no delay
 	// ShutdownTimeout bounds how long Consume waits for in-flight work.
 	ShutdownTimeout Duration `json:"shutdown_timeout"`
-	Src             Source   `json:"-"`
+	// VisibilityTimeout is how long a delivery may stay unacknowledged
+	// before another consumer takes it over; 0 means the runtime's default
+	// (1m). Honoured by Redis Streams only.
+	VisibilityTimeout Duration `json:"visibility_timeout,omitempty"`
+	Src               Source   `json:"-"`
 }
 
 // Retry is the `retry {}` block of a queue.

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/nbac/nbac/schema"
@@ -20,7 +21,21 @@ type Config struct {
 	DeadLetter      bool
 	MaxDelay        time.Duration
 	ShutdownTimeout time.Duration
+	// VisibilityTimeout is how long a delivery may stay unsettled before
+	// the broker gives it to another consumer (default 1m). Only Redis
+	// Streams uses it (XAUTOCLAIM's min-idle); RabbitMQ redelivers when the
+	// channel closes and Kafka after a rebalance, whatever it says.
+	VisibilityTimeout time.Duration
+	// Logger receives the engine's and the driver's warnings (default
+	// slog.Default()); the runtime sets its own (runtime.WithLogger).
+	// ConsumeOptions.Logger overrides it for one Consume.
+	Logger *slog.Logger
 }
+
+// DefaultVisibilityTimeout is VisibilityTimeout when the model leaves it
+// out: longer than most handlers, short enough that a crashed consumer's
+// messages come back within a couple of minutes.
+const DefaultVisibilityTimeout = time.Minute
 
 // ConfigFrom applies the documented defaults to a model queue block.
 func ConfigFrom(q *schema.Queue) Config {
@@ -34,6 +49,8 @@ func ConfigFrom(q *schema.Queue) Config {
 		DeadLetter:      q.DeadLetter,
 		MaxDelay:        q.MaxDelay.D(),
 		ShutdownTimeout: q.ShutdownTimeout.D(),
+		// 0 (left out of the model) means the default.
+		VisibilityTimeout: q.VisibilityTimeout.D(),
 		Backoff: Backoff{
 			Constant: q.Retry.Backoff == "constant",
 			Initial:  q.Retry.Initial.D(),
@@ -65,6 +82,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.VisibilityTimeout <= 0 {
+		c.VisibilityTimeout = DefaultVisibilityTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	return c
 }
