@@ -189,6 +189,7 @@ var queueSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "broker", Required: true}, {Name: "priorities"}, {Name: "ordering"}, {Name: "workers"},
 		{Name: "prefetch"}, {Name: "dead_letter"}, {Name: "max_delay"}, {Name: "shutdown_timeout"},
+		{Name: "visibility_timeout"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "retry"}},
 }
@@ -212,6 +213,9 @@ func (l *loader) lowerQueue(blk *hcl.Block) schema.Queue {
 	q.DeadLetter = b.boolean("dead_letter", true)
 	q.MaxDelay = b.duration("max_delay", 0, 0)
 	q.ShutdownTimeout = b.duration("shutdown_timeout", 30*time.Second, 0)
+	// Left out, it stays 0: the runtime's default (1m). The upper bound
+	// is checked in schema/validate, which model.json goes through too.
+	q.VisibilityTimeout = b.duration("visibility_timeout", 0, time.Second)
 
 	q.Retry = schema.Retry{MaxAttempts: 5, Backoff: "exponential", Initial: schema.Duration(time.Second), Max: schema.Duration(time.Minute), Jitter: true}
 	q.Retry.Src.Block = blk.DefRange

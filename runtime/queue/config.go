@@ -33,9 +33,23 @@ type Config struct {
 }
 
 // DefaultVisibilityTimeout is VisibilityTimeout when the model leaves it
-// out: longer than most handlers, short enough that a crashed consumer's
+// out (or shutdown_timeout, when that is longer, so that a handler still
+// finishing at shutdown is not handed to another consumer meanwhile):
+// longer than most handlers, short enough that a crashed consumer's
 // messages come back within a couple of minutes.
 const DefaultVisibilityTimeout = time.Minute
+
+// visibility is VisibilityTimeout with its default applied.
+func (c Config) visibility() time.Duration {
+	if c.VisibilityTimeout > 0 {
+		return c.VisibilityTimeout
+	}
+	return max(DefaultVisibilityTimeout, c.ShutdownTimeout)
+}
+
+// EffectiveVisibilityTimeout is VisibilityTimeout with its default applied,
+// for a driver given a Config that did not go through New.
+func (c Config) EffectiveVisibilityTimeout() time.Duration { return c.visibility() }
 
 // ConfigFrom applies the documented defaults to a model queue block.
 func ConfigFrom(q *schema.Queue) Config {
@@ -83,9 +97,7 @@ func (c Config) withDefaults() Config {
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 30 * time.Second
 	}
-	if c.VisibilityTimeout <= 0 {
-		c.VisibilityTimeout = DefaultVisibilityTimeout
-	}
+	c.VisibilityTimeout = c.visibility()
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

@@ -34,7 +34,7 @@ type Options struct {
 
 // How long a delivery may stay pending before another consumer takes it
 // over is the queue's VisibilityTimeout (HCL visibility_timeout, default
-// 1m). It must be longer than the slowest handler, or that message is
+// 1m or shutdown_timeout if longer). It must be longer than the slowest handler, or that message is
 // handled twice.
 
 // New returns the driver of queue cfg on opts.Client.
@@ -45,9 +45,7 @@ func New(cfg queue.Config, opts Options) queue.Driver {
 	if opts.Group == "" {
 		opts.Group = "nbac"
 	}
-	if cfg.VisibilityTimeout <= 0 {
-		cfg.VisibilityTimeout = queue.DefaultVisibilityTimeout
-	}
+	cfg.VisibilityTimeout = cfg.EffectiveVisibilityTimeout()
 	if opts.Logger == nil {
 		opts.Logger = cfg.Logger
 	}

@@ -267,4 +267,3 @@ func (r *receiver) claimer(ctx context.Context) {
 		}
 	}
 }
-
