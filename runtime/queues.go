@@ -58,7 +58,9 @@ func (rt *Runtime) Queue(name string) (*queue.Queue, error) {
 		return nil, fmt.Errorf("queue %q: broker %q is not in the model (rebuild model.json with `nbac build`)", name, blk.Broker)
 	}
 	cfg := queue.ConfigFrom(blk)
-	cfg.Logger = rt.log
+	if rt.log != nil {
+		cfg.Logger = rt.log
+	}
 	drv, err := rt.queueDriver(br, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("queue %q: %w", name, err)
