@@ -32,12 +32,11 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// How long a delivery may stay pending before another consumer takes it
-// over is the queue's VisibilityTimeout (HCL visibility_timeout, default
-// 1m or shutdown_timeout if longer). It must be longer than the slowest handler, or that message is
-// handled twice.
-
-// New returns the driver of queue cfg on opts.Client.
+// New returns the driver of queue cfg on opts.Client. How long a delivery
+// may stay pending before another consumer takes it over is
+// cfg.VisibilityTimeout (HCL visibility_timeout; default 1m, or
+// shutdown_timeout if longer). It must be longer than the slowest handler,
+// or that handler's message is handled twice.
 func New(cfg queue.Config, opts Options) queue.Driver {
 	if opts.Prefix == "" {
 		opts.Prefix = "nbac:q:"
