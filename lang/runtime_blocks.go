@@ -190,6 +190,7 @@ var queueSchema = &hcl.BodySchema{
 		{Name: "broker", Required: true}, {Name: "priorities"}, {Name: "ordering"}, {Name: "workers"},
 		{Name: "prefetch"}, {Name: "dead_letter"}, {Name: "max_delay"}, {Name: "shutdown_timeout"},
 		{Name: "queue_type"},
+		{Name: "visibility_timeout"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "retry"}},
 }
@@ -216,6 +217,9 @@ func (l *loader) lowerQueue(blk *hcl.Block) schema.Queue {
 	// Left empty when unset, so that only a written queue_type is checked
 	// against the broker's type; the driver reads empty as classic.
 	q.QueueType = b.enum("queue_type", "", "classic", "quorum")
+	// Left out, it stays 0: the runtime's default (1m). The upper bound
+	// is checked in schema/validate, which model.json goes through too.
+	q.VisibilityTimeout = b.duration("visibility_timeout", 0, time.Second)
 
 	q.Retry = schema.Retry{MaxAttempts: 5, Backoff: "exponential", Initial: schema.Duration(time.Second), Max: schema.Duration(time.Minute), Jitter: true}
 	q.Retry.Src.Block = blk.DefRange

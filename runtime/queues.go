@@ -31,8 +31,10 @@ func init() {
 }
 
 // Queue returns the queue called name, bound to its broker. It connects
-// nothing yet: the first Publish or Consume declares the topology. Cancel
-// every Consume before Close so in-flight work finishes gracefully.
+// nothing yet: the first Publish or Consume declares the topology. Its
+// warnings go to the runtime's logger (WithLogger). rt.Close stops every
+// Consume still running gracefully (as cancelling its context does) before
+// it closes the connections.
 func (rt *Runtime) Queue(name string) (*queue.Queue, error) {
 	s := &rt.queues
 	s.mu.Lock()
@@ -56,6 +58,9 @@ func (rt *Runtime) Queue(name string) (*queue.Queue, error) {
 		return nil, fmt.Errorf("queue %q: broker %q is not in the model (rebuild model.json with `nbac build`)", name, blk.Broker)
 	}
 	cfg := queue.ConfigFrom(blk)
+	if rt.log != nil {
+		cfg.Logger = rt.log
+	}
 	drv, err := rt.queueDriver(br, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("queue %q: %w", name, err)
@@ -158,17 +163,30 @@ func (rt *Runtime) brokerRedis(br *schema.Broker) (redis.UniversalClient, error)
 	return c, nil
 }
 
+// close shuts the queues down together (each waits up to its
+// shutdown_timeout for its handlers, so one after another would add those
+// up), then closes the broker clients they used. s.mu is not held while
+// waiting, so Queue calls fail fast with "runtime is closed" meanwhile.
 func (s *queueSet) close() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.closed = true
-	var errs []error
-	for _, q := range s.open {
-		errs = append(errs, q.Close())
+	open, owned := s.open, s.owned
+	s.open, s.owned = nil, nil
+	s.mu.Unlock()
+	errs := make([]error, 0, len(open)+len(owned))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, q := range open {
+		wg.Go(func() {
+			err := q.Close()
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		})
 	}
-	for _, c := range s.owned {
+	wg.Wait()
+	for _, c := range owned {
 		errs = append(errs, c.Close())
 	}
-	s.open, s.owned = nil, nil
 	return errors.Join(errs...)
 }

@@ -90,7 +90,11 @@ type Queue struct {
 	// QueueType is the RabbitMQ queue type: "" (not set: classic),
 	// "classic" or "quorum" (replicated; no priorities).
 	QueueType string `json:"queue_type,omitempty"`
-	Src       Source `json:"-"`
+	// VisibilityTimeout is how long a delivery may stay unacknowledged
+	// before another consumer takes it over; 0 means the runtime's default
+	// (1m). Honoured by Redis Streams only.
+	VisibilityTimeout Duration `json:"visibility_timeout,omitempty"`
+	Src               Source   `json:"-"`
 }
 
 // Retry is the `retry {}` block of a queue.

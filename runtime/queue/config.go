@@ -2,6 +2,7 @@ package queue
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/nbac/nbac/schema"
@@ -23,6 +24,15 @@ type Config struct {
 	// QueueType is the RabbitMQ queue type, QueueClassic ("" too) or
 	// QueueQuorum; other drivers ignore it.
 	QueueType string
+	// VisibilityTimeout is how long a delivery may stay unsettled before
+	// the broker gives it to another consumer (default 1m). Only Redis
+	// Streams uses it (XAUTOCLAIM's min-idle); RabbitMQ redelivers when the
+	// channel closes and Kafka after a rebalance, whatever it says.
+	VisibilityTimeout time.Duration
+	// Logger receives the engine's and the driver's warnings (default
+	// slog.Default()); the runtime sets its own (runtime.WithLogger).
+	// ConsumeOptions.Logger overrides it for one Consume.
+	Logger *slog.Logger
 }
 
 // RabbitMQ queue types (queue_type in the model).
@@ -30,6 +40,25 @@ const (
 	QueueClassic = "classic"
 	QueueQuorum  = "quorum"
 )
+
+// DefaultVisibilityTimeout is VisibilityTimeout when the model leaves it
+// out (or shutdown_timeout, when that is longer, so that a handler still
+// finishing at shutdown is not handed to another consumer meanwhile):
+// longer than most handlers, short enough that a crashed consumer's
+// messages come back within a couple of minutes.
+const DefaultVisibilityTimeout = time.Minute
+
+// visibility is VisibilityTimeout with its default applied.
+func (c Config) visibility() time.Duration {
+	if c.VisibilityTimeout > 0 {
+		return c.VisibilityTimeout
+	}
+	return max(DefaultVisibilityTimeout, c.ShutdownTimeout)
+}
+
+// EffectiveVisibilityTimeout is VisibilityTimeout with its default applied,
+// for a driver given a Config that did not go through New.
+func (c Config) EffectiveVisibilityTimeout() time.Duration { return c.visibility() }
 
 // ConfigFrom applies the documented defaults to a model queue block.
 func ConfigFrom(q *schema.Queue) Config {
@@ -44,6 +73,8 @@ func ConfigFrom(q *schema.Queue) Config {
 		MaxDelay:        q.MaxDelay.D(),
 		ShutdownTimeout: q.ShutdownTimeout.D(),
 		QueueType:       q.QueueType,
+		// 0 (left out of the model) means the default.
+		VisibilityTimeout: q.VisibilityTimeout.D(),
 		Backoff: Backoff{
 			Constant: q.Retry.Backoff == "constant",
 			Initial:  q.Retry.Initial.D(),
@@ -75,6 +106,10 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 30 * time.Second
+	}
+	c.VisibilityTimeout = c.visibility()
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	return c
 }

@@ -21,7 +21,8 @@ type ConsumeOptions struct {
 	// ShutdownTimeout bounds how long in-flight work may run after ctx is
 	// cancelled (default: the model's shutdown_timeout).
 	ShutdownTimeout time.Duration
-	Logger          *slog.Logger
+	// Logger overrides the queue's logger (Config.Logger) for this call.
+	Logger *slog.Logger
 }
 
 // afterDeadline is how long Consume still waits for handlers after it
@@ -33,7 +34,15 @@ const afterDeadline = 2 * time.Second
 // started, lets in-flight handlers finish (their context stays live until
 // the shutdown timeout), settles them, and returns nil. A delivery cut
 // short by the deadline is released for redelivery, never dead-lettered.
+// Queue.Close shuts it down the same way.
 func (q *Queue) Consume(ctx context.Context, h Handler, opts ConsumeOptions) error {
+	if err := q.enter(); err != nil {
+		return err
+	}
+	defer q.consumers.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(q.stop, cancel)()
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = q.cfg.Workers
@@ -44,7 +53,7 @@ func (q *Queue) Consume(ctx context.Context, h Handler, opts ConsumeOptions) err
 	}
 	log := opts.Logger
 	if log == nil {
-		log = slog.Default()
+		log = q.cfg.Logger
 	}
 	log = log.With("queue", q.cfg.Name)
 	// A broker that is down at start is waited for, like one that goes

@@ -2,9 +2,13 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 )
+
+// ErrClosed is returned by Consume on a queue that Close has been called on.
+var ErrClosed = errors.New("queue is closed")
 
 // Publisher is the publishing half of a Queue.
 type Publisher interface {
@@ -30,6 +34,17 @@ type Queue struct {
 
 	mu       sync.Mutex
 	declared bool
+
+	// Close stops running Consume calls through stop, then waits for them
+	// (consumers) before it closes the driver, so in-flight handlers finish
+	// and their acks reach the broker first.
+	life      sync.Mutex
+	closed    bool
+	consumers sync.WaitGroup
+	stop      context.Context
+	stopAll   context.CancelFunc
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var (
@@ -40,7 +55,8 @@ var (
 // New binds cfg (defaults applied) to drv.
 func New(cfg Config, drv Driver) *Queue {
 	cfg = cfg.withDefaults()
-	return &Queue{cfg: cfg, drv: drv, m: newMetrics(cfg.Name)}
+	stop, stopAll := context.WithCancel(context.Background())
+	return &Queue{cfg: cfg, drv: drv, m: newMetrics(cfg.Name), stop: stop, stopAll: stopAll}
 }
 
 // Name is the queue's name in the model.
@@ -116,5 +132,30 @@ func (q *Queue) ReplayDLQ(ctx context.Context, limit int) (int, error) {
 	return n, nil
 }
 
-// Close releases the driver's connections.
-func (q *Queue) Close() error { return q.drv.Close() }
+// Close shuts down every running Consume exactly as cancelling its context
+// does (fetching stops, deliveries not started are given back, in-flight
+// handlers finish within shutdown_timeout and are acked), waits for them to
+// return, and only then closes the driver's connections. Consume after
+// Close returns ErrClosed. It is safe to call more than once.
+func (q *Queue) Close() error {
+	q.closeOnce.Do(func() {
+		q.life.Lock()
+		q.closed = true
+		q.life.Unlock()
+		q.stopAll()
+		q.consumers.Wait()
+		q.closeErr = q.drv.Close()
+	})
+	return q.closeErr
+}
+
+// enter registers a Consume; it fails once Close has started.
+func (q *Queue) enter() error {
+	q.life.Lock()
+	defer q.life.Unlock()
+	if q.closed {
+		return fmt.Errorf("queue %q: consume: %w", q.cfg.Name, ErrClosed)
+	}
+	q.consumers.Add(1)
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -204,6 +205,7 @@ func queue(m *schema.Model, q *schema.Queue) hcl.Diagnostics {
 	if q.MaxDelay < 0 || q.ShutdownTimeout < 0 {
 		diags = append(diags, errorAt(q.Src, "max_delay", "Value out of range", fmt.Sprintf("durations in %s must not be negative.", what)))
 	}
+	diags = append(diags, visibilityTimeout(q, br)...)
 	r := &q.Retry
 	if r.MaxAttempts < 1 {
 		diags = append(diags, errorAt(r.Src, "max_attempts", "Value out of range", fmt.Sprintf("max_attempts in the retry of %s must be at least 1.", what)))
@@ -226,6 +228,44 @@ func queue(m *schema.Model, q *schema.Queue) hcl.Diagnostics {
 			Subject: q.Src.Range("ordering")})
 	}
 	return diags
+}
+
+// Bounds of a queue's visibility_timeout: below a second every slow
+// handler's message is handled twice; 12h is SQS's maximum, and a longer
+// one would hide a crashed consumer's messages for more than a day.
+const (
+	minVisibilityTimeout = schema.Duration(time.Second)
+	maxVisibilityTimeout = schema.Duration(12 * time.Hour)
+)
+
+func visibilityTimeout(q *schema.Queue, br *schema.Broker) hcl.Diagnostics {
+	what := schema.Describe("queue", q.Name)
+	// Left out, the runtime picks 1m or shutdown_timeout if longer: nothing
+	// to check.
+	vt := q.VisibilityTimeout
+	if vt == 0 {
+		return nil
+	}
+	if vt < minVisibilityTimeout || vt > maxVisibilityTimeout {
+		return hcl.Diagnostics{errorAt(q.Src, "visibility_timeout", "Value out of range",
+			fmt.Sprintf("visibility_timeout in %s must be between %s and %s; got %s.", what, minVisibilityTimeout.D(), maxVisibilityTimeout.D(), q.VisibilityTimeout.D()))}
+	}
+	if br == nil {
+		return nil
+	}
+	switch {
+	case br.Type == "redis" && vt < q.ShutdownTimeout:
+		return hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Visibility timeout shorter than the shutdown timeout",
+			Detail: fmt.Sprintf("%s lets handlers run %s after a shutdown starts, but another consumer takes over a delivery unacknowledged for %s (visibility_timeout), so a slow handler's message can be handled twice. Make visibility_timeout at least shutdown_timeout.",
+				what, q.ShutdownTimeout.D(), vt.D()),
+			Subject: q.Src.Range("visibility_timeout")}}
+	case br.Type == "rabbitmq" || br.Type == "kafka" || br.Type == "memory":
+		return hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "visibility_timeout is ignored by this broker",
+			Detail: fmt.Sprintf("%s is on broker %q (type %s), which redelivers unacknowledged messages when the consumer's connection or group membership ends, not after a timeout. Only redis brokers use visibility_timeout.",
+				what, br.Name, br.Type),
+			Subject: q.Src.Range("visibility_timeout")}}
+	}
+	return nil
 }
 
 func hostPortOK(s string) bool {

@@ -73,6 +73,21 @@ func TestRuntimeBlocks(t *testing.T) {
 		{"idle workers", func(m *schema.Model) { m.Queues[0].Prefetch = 1 }, "Idle workers", true},
 		{"retry delays", func(m *schema.Model) { m.Queues[0].Retry.Initial = schema.Duration(time.Hour) }, "Invalid retry delays", false},
 		{"retry backoff", func(m *schema.Model) { m.Queues[0].Retry.Backoff = "linear" }, "Invalid value", false},
+		{"visibility timeout too long", func(m *schema.Model) {
+			m.Brokers[0] = schema.Broker{Name: "b", Type: "redis", Redis: "main"}
+			m.Queues[0].VisibilityTimeout = schema.Duration(13 * time.Hour)
+		}, "Value out of range", false},
+		{"visibility timeout too short", func(m *schema.Model) { m.Queues[0].VisibilityTimeout = schema.Duration(time.Millisecond) }, "Value out of range", false},
+		{"visibility timeout on redis", func(m *schema.Model) {
+			m.Brokers[0] = schema.Broker{Name: "b", Type: "redis", Redis: "main"}
+			m.Queues[0].VisibilityTimeout = schema.Duration(2 * time.Minute)
+		}, "", false},
+		{"visibility timeout under shutdown timeout", func(m *schema.Model) {
+			m.Brokers[0] = schema.Broker{Name: "b", Type: "redis", Redis: "main"}
+			m.Queues[0].VisibilityTimeout = schema.Duration(10 * time.Second)
+			m.Queues[0].ShutdownTimeout = schema.Duration(30 * time.Second)
+		}, "Visibility timeout shorter than the shutdown timeout", true},
+		{"visibility timeout on rabbitmq", func(m *schema.Model) { m.Queues[0].VisibilityTimeout = schema.Duration(2 * time.Minute) }, "visibility_timeout is ignored by this broker", true},
 		{"sqs priorities", func(m *schema.Model) {
 			m.Brokers[0] = schema.Broker{Name: "b", Type: "sqs", URLEnv: "SQS"}
 			m.Queues[0].Priorities = true

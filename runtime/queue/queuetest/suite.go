@@ -23,6 +23,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("PanicIsFailure", func(t *testing.T) { t.Parallel(); testPanic(t, h) })
 	t.Run("FIFOPerKey", func(t *testing.T) { t.Parallel(); testFIFO(t, h) })
 	t.Run("GracefulShutdown", func(t *testing.T) { t.Parallel(); testShutdown(t, h) })
+	t.Run("HandBackAtShutdown", func(t *testing.T) { t.Parallel(); testHandBack(t, h) })
+	t.Run("CloseWhileConsuming", func(t *testing.T) { t.Parallel(); testCloseWhileConsuming(t, h) })
 	t.Run("FaultProxyCut", func(t *testing.T) { t.Parallel(); testProxyCut(t, h) })
 	t.Run("FaultServerKill", func(t *testing.T) { t.Parallel(); testServerKill(t, h) })
 	t.Run("FaultDelayedAcrossCuts", func(t *testing.T) { t.Parallel(); testDelayedAcrossCuts(t, h) })

@@ -12,8 +12,11 @@
 //
 // Consumers read with XREADGROUP (group "nbac"), strictly highest level
 // first, and ack with XACK + XDEL in pipelined batches. Deliveries left
-// pending by a dead consumer are taken over with XAUTOCLAIM once idle for
-// ClaimIdle. Delays and retries go to the sorted set; a Lua script moves due
+// pending by a dead or cut-off consumer are taken over with XAUTOCLAIM once
+// idle for the queue's visibility timeout. A consumer that shuts down hands
+// back what it read but did not start (handback.go): a Lua script re-adds
+// each entry at the stream's tail and acks the original, atomically, so
+// another consumer gets it at once. Delays and retries go to the sorted set; a Lua script moves due
 // messages to their stream atomically. Dead letters are XADDed to the DLQ
 // stream and acked in one MULTI. Publishes from concurrent callers are
 // batched into one pipeline per round trip.

@@ -27,14 +27,16 @@ type Options struct {
 	Prefix string
 	// Group is the consumer group; default "nbac".
 	Group string
-	// ClaimIdle is how long a delivery may stay unacknowledged before
-	// another consumer takes it over (default 1m). It must be longer than
-	// the slowest handler, or that message is handled twice.
-	ClaimIdle time.Duration
-	Logger    *slog.Logger
+	// Logger receives the driver's warnings; default the queue's
+	// (queue.Config.Logger), else slog.Default().
+	Logger *slog.Logger
 }
 
-// New returns the driver of queue cfg on opts.Client.
+// New returns the driver of queue cfg on opts.Client. How long a delivery
+// may stay pending before another consumer takes it over is
+// cfg.VisibilityTimeout (HCL visibility_timeout; default 1m, or
+// shutdown_timeout if longer). It must be longer than the slowest handler,
+// or that handler's message is handled twice.
 func New(cfg queue.Config, opts Options) queue.Driver {
 	if opts.Prefix == "" {
 		opts.Prefix = "nbac:q:"
@@ -42,8 +44,9 @@ func New(cfg queue.Config, opts Options) queue.Driver {
 	if opts.Group == "" {
 		opts.Group = "nbac"
 	}
-	if opts.ClaimIdle <= 0 {
-		opts.ClaimIdle = time.Minute
+	cfg.VisibilityTimeout = cfg.EffectiveVisibilityTimeout()
+	if opts.Logger == nil {
+		opts.Logger = cfg.Logger
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -307,11 +310,19 @@ func (d *driver) DeadLetter(ctx context.Context, dl *queue.Delivery, headers map
 	return nil
 }
 
-// Release leaves the delivery pending: once idle for ClaimIdle a consumer
-// claims it (XAUTOCLAIM) and it is delivered again.
-func (d *driver) Release(_ context.Context, dl *queue.Delivery) error {
+// Release hands the delivery back at once (see handBack): any consumer
+// reading the stream gets it next, instead of waiting for the visibility
+// timeout. If that fails the entry stays pending and is claimed after the
+// timeout, so nothing is lost either way.
+func (d *driver) Release(ctx context.Context, dl *queue.Delivery) error {
 	t := dl.Tag.(*tag)
 	t.r.done(t.id)
+	err := d.do(ctx, func(p redis.Pipeliner) []redis.Cmder {
+		return []redis.Cmder{d.handBackCmd(p, t.stream, t.r.name, []string{t.id})}
+	})
+	if err != nil {
+		return d.errorf("hand back %s: %v (it is redelivered after visibility_timeout %s)", t.id, err, d.cfg.VisibilityTimeout)
+	}
 	return nil
 }
 
@@ -339,7 +350,7 @@ func (d *driver) Inspect(ctx context.Context) (queue.Stats, error) {
 	st.Delayed = zc.Val()
 	st.DeadLetters = dl.Val()
 	for _, c := range cons.Val() {
-		if c.Idle < max(d.opts.ClaimIdle, 30*time.Second) {
+		if c.Idle < max(d.cfg.VisibilityTimeout, 30*time.Second) {
 			st.Consumers++
 		}
 	}

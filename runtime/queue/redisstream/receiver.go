@@ -182,7 +182,7 @@ func (r *receiver) delivery(stream string, m redis.XMessage, claimed bool) *queu
 		Message:     env.Message,
 		ID:          m.ID,
 		Attempt:     max(env.Attempt, 1),
-		Redelivered: claimed,
+		Redelivered: claimed || m.Values[handedBackField] != nil,
 		Queue:       d.cfg.Name,
 		Level:       env.Level,
 		Tag:         &tag{stream: stream, id: m.ID, env: env, r: r},
@@ -216,13 +216,13 @@ func (r *receiver) mover(ctx context.Context) {
 	}
 }
 
-// claimer takes over deliveries left pending longer than ClaimIdle by a
-// consumer that died, was cut off, or released them at shutdown. It queues
+// claimer takes over deliveries left pending longer than the visibility
+// timeout by a consumer that died or was cut off. It queues
 // them for Run, which hands them out with the credit it holds (the claimer
 // competing for credit with Run's fetch loop would starve).
 func (r *receiver) claimer(ctx context.Context) {
 	d := r.d
-	every := max(d.opts.ClaimIdle/2, 100*time.Millisecond)
+	every := max(d.cfg.VisibilityTimeout/2, 100*time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -241,7 +241,7 @@ func (r *receiver) claimer(ctx context.Context) {
 					break
 				}
 				msgs, next, err := d.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-					Stream: s, Group: d.opts.Group, Consumer: r.name, MinIdle: d.opts.ClaimIdle, Start: start, Count: int64(min(room, 64)),
+					Stream: s, Group: d.opts.Group, Consumer: r.name, MinIdle: d.cfg.VisibilityTimeout, Start: start, Count: int64(min(room, 64)),
 				}).Result()
 				if err != nil {
 					break
@@ -266,15 +266,4 @@ func (r *receiver) claimer(ctx context.Context) {
 			}
 		}
 	}
-}
-
-// Close waits for queued acks to reach Redis.
-func (r *receiver) Close() error {
-	done := make(chan struct{})
-	go func() { r.d.pending.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-	}
-	return nil
 }
