@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/runtime/queue"
 	"github.com/nbac/nbac/runtime/queue/queuetest"
 )
@@ -80,17 +81,6 @@ func faultProxy(t *testing.T) *toxiproxy.Proxy {
 	return p
 }
 
-func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // consumeInBackground runs q.Consume until the test ends.
 func consumeInBackground(t *testing.T, q *queue.Queue, h queue.Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -128,7 +118,7 @@ func TestQueueWarningsReachRuntimeLogger(t *testing.T) {
 	if err := pub.Publish(ctx, queue.Message{Body: []byte("x")}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 60*time.Second, "the failed retry logged to the runtime logger", func() bool {
+	eventually.True(t, 60*time.Second, "the failed retry logged to the runtime logger", func() bool {
 		return len(rec.Find(slog.LevelWarn, "broker call failed")) > 0
 	})
 	t.Logf("runtime logger got: %s", rec.Find(slog.LevelWarn, "broker call failed")[0])
@@ -177,8 +167,8 @@ func TestQueueVisibilityTimeoutAfterCut(t *testing.T) {
 		return nil
 	})
 	t.Cleanup(func() { close(hold) }) // runs before A's consumer is stopped
-	waitUntil(t, 30*time.Second, "consumer A to start its 4 workers", func() bool { return startedA.Load() >= 4 })
-	waitUntil(t, 30*time.Second, "consumer A to hold every message", func() bool {
+	eventually.True(t, 30*time.Second, "consumer A to start its 4 workers", func() bool { return startedA.Load() >= 4 })
+	eventually.True(t, 30*time.Second, "consumer A to hold every message", func() bool {
 		st, err := qB.Inspect(ctx)
 		return err == nil && st.Unacked == n
 	})
@@ -195,7 +185,7 @@ func TestQueueVisibilityTimeoutAfterCut(t *testing.T) {
 		mu.Unlock()
 		return nil
 	})
-	waitUntil(t, 2*time.Minute, "consumer B to get all of A's messages", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == n })
+	eventually.True(t, 2*time.Minute, "consumer B to get all of A's messages", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == n })
 	fetched := time.Unix(0, firstStart.Load())
 	var first, last time.Time
 	for _, at := range got {
@@ -267,7 +257,7 @@ queue %q {
 			return nil
 		}, queue.ConsumeOptions{})
 	}()
-	waitUntil(t, 30*time.Second, "10 messages handled", func() bool { return finished.Load() >= 10 })
+	eventually.True(t, 30*time.Second, "10 messages handled", func() bool { return finished.Load() >= 10 })
 	if err := rt.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	fx "github.com/nbac/nbac/emit/lbconf/lbtest"
+	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/runtime/lbctl/lbctltest"
 	"github.com/nbac/nbac/schema"
 )
@@ -64,7 +65,7 @@ func TestBackupTakesOverWhenPrimariesAreDown(t *testing.T) {
 		lb.HealthCheck = fastCheck()
 		run(t, tg, lb)
 		c := client()
-		lbctltest.Eventually(t, wait, "both primaries serving", func() bool {
+		eventually.True(t, wait, "both primaries serving", func() bool {
 			got := lbctltest.Spread(t, c, url(lb), 4)
 			return got["app1"] == 2 && got["app2"] == 2
 		})
@@ -75,7 +76,7 @@ func TestBackupTakesOverWhenPrimariesAreDown(t *testing.T) {
 		app2.Stop()
 		// HAProxy marks them down after one failed check (200ms); Nginx
 		// fails over on the refused connection (proxy_next_upstream).
-		lbctltest.Eventually(t, wait, "the backup serving every request", func() bool {
+		eventually.True(t, wait, "the backup serving every request", func() bool {
 			got := lbctltest.Spread(t, c, url(lb), 5)
 			return got["spare"] == 5
 		})

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/runtime/lbctl"
 	"github.com/nbac/nbac/runtime/lbctl/lbctltest"
 	"github.com/nbac/nbac/schema"
@@ -164,7 +165,7 @@ func TestSyncAfterModelEditNeedsNoReload(t *testing.T) {
 		t.Fatalf("HAProxy was replaced: want %q before and after", pid)
 	}
 	// app3 is checked before it gets traffic (rise 1, 1s).
-	lbctltest.Eventually(t, wait, "app3 serving", func() bool {
+	eventually.True(t, wait, "app3 serving", func() bool {
 		return lbctltest.Spread(t, client(), url(lb), 4)["app3"] > 0
 	})
 	got := lbctltest.Spread(t, client(), url(lb), 68)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/runtime/lbctl/lbctltest"
 	"github.com/nbac/nbac/schema"
 )
@@ -220,7 +221,7 @@ func TestFailoverLosesNoIdempotentRequest(t *testing.T) {
 			}()
 		}
 		// Kill b once traffic flows through it and it holds requests.
-		lbctltest.Eventually(t, wait, "b holding requests mid-traffic", func() bool {
+		eventually.True(t, wait, "b holding requests mid-traffic", func() bool {
 			return done.Load() > 100 && b.inFlight.Load() > 0
 		})
 		held := b.inFlight.Load()
@@ -228,7 +229,7 @@ func TestFailoverLosesNoIdempotentRequest(t *testing.T) {
 		atKill := done.Load()
 		// Keep the traffic going until many more requests completed, so
 		// the dead server is offered requests again and again.
-		lbctltest.Eventually(t, 60*time.Second, "300 requests after the kill", func() bool { return done.Load() > atKill+300 })
+		eventually.True(t, 60*time.Second, "300 requests after the kill", func() bool { return done.Load() > atKill+300 })
 		cancel()
 		wg.Wait()
 		t.Logf("%s: %d GETs from %d clients, b killed holding %d in flight after %d; failures %d; served a/b/c %d/%d/%d",

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/nbac/nbac/internal/eventually"
 )
 
 // switchable is a dialer whose target the test moves between a closed
@@ -126,7 +128,7 @@ func TestRedisFaultsNeverReachCallers(t *testing.T) {
 	time.Sleep(30 * time.Millisecond)
 	round := 0
 	var last string
-	eventually(t, "the cache to write to Redis again", func() bool {
+	eventually.True(t, time.Minute, "the cache to write to Redis again", func() bool {
 		round++
 		last = fmt.Sprintf("up%d", round) // fresh keys: L1 already holds older ones
 		read(last, 5)
@@ -134,7 +136,7 @@ func TestRedisFaultsNeverReachCallers(t *testing.T) {
 	})
 	// The breaker closes again (polled: on a saturated machine a call
 	// right after the write above may time out at 50ms and reopen it).
-	eventually(t, "the breaker to close", func() bool {
+	eventually.True(t, time.Minute, "the breaker to close", func() bool {
 		round++
 		read(fmt.Sprintf("up%d", round), 5)
 		return !c.Stats().L2Down

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/schema"
 )
 
@@ -210,7 +211,7 @@ func runFaultBound(t *testing.T, m faultMode, prefix string) faultResult {
 	res := faultResult{phases: []*phase{healthy, outage, recovery}}
 
 	r := startReaders(c, healthy)
-	waitEvent(t, 30*time.Second, "the healthy phase to make 200 calls", func() bool {
+	eventually.True(t, 30*time.Second, "the healthy phase to make 200 calls", func() bool {
 		healthy.mu.Lock()
 		defer healthy.mu.Unlock()
 		return len(healthy.lat) >= 200
@@ -219,7 +220,7 @@ func runFaultBound(t *testing.T, m faultMode, prefix string) faultResult {
 	res.allowance = r.calibrate(healthy)
 
 	m.inject()
-	waitEvent(t, 30*time.Second, "the breaker to open after the fault", c.l2.health.isDown)
+	eventually.True(t, 30*time.Second, "the breaker to open after the fault", c.l2.health.isDown)
 	time.Sleep(faultOutage) // the fault lasts; this is not a timing assertion
 	m.heal()
 	healed := time.Now()
@@ -228,7 +229,7 @@ func runFaultBound(t *testing.T, m faultMode, prefix string) faultResult {
 	// Each try is one GetOrLoad of a fresh key; with the breaker open it
 	// skips Redis at once, so the polling is fine-grained.
 	var tries int
-	waitEvent(t, faultRetryAfter+faultRecoverySlack, "the cache to write to Redis again after it returned", func() bool {
+	eventually.True(t, faultRetryAfter+faultRecoverySlack, "the cache to write to Redis again after it returned", func() bool {
 		tries++
 		key := fmt.Sprintf("after-%d", tries)
 		if _, err := GetOrLoad(context.Background(), c, key, func(context.Context) (string, error) { return "after", nil }); err != nil {
@@ -241,7 +242,7 @@ func runFaultBound(t *testing.T, m faultMode, prefix string) faultResult {
 	recovery.mu.Lock()
 	n := len(recovery.lat)
 	recovery.mu.Unlock()
-	waitEvent(t, 30*time.Second, "100 calls after recovery", func() bool {
+	eventually.True(t, 30*time.Second, "100 calls after recovery", func() bool {
 		recovery.mu.Lock()
 		defer recovery.mu.Unlock()
 		return len(recovery.lat) >= n+100
@@ -261,19 +262,6 @@ func runFaultBound(t *testing.T, m faultMode, prefix string) faultResult {
 	t.Logf("allowance=%s (healthy worst overhead x3, clamped to %s..%s) recovery=%s (breaker interval %s) stats=%+v",
 		res.allowance, faultMinAllowance, faultMaxAllowance, fmtDur(res.recovery), faultRetryAfter, c.Stats())
 	return res
-}
-
-// waitEvent polls cond until it holds; max only stops a broken test from
-// hanging (it is not a timing assertion).
-func waitEvent(t testing.TB, max time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(max)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up after %s waiting for: %s", max, what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }
 
 // TestFaultBoundRefused: the fault proxy in front of the shared Redis stops

@@ -83,16 +83,3 @@ func mustNew(t testing.TB, cfg schema.Cache, client redis.UniversalClient, opts 
 	t.Cleanup(func() { c.Close() })
 	return c
 }
-
-// eventually polls cond (for asynchronous pub/sub delivery); it is not a
-// timing assertion: the deadline only stops a broken test from hanging.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/schema"
 )
 
@@ -79,7 +80,7 @@ func TestL1PerKeyTTL(t *testing.T) {
 	if _, ok := c.GetBytes(ctx, "short"); !ok {
 		t.Fatal("short-lived key missing right after Set")
 	}
-	eventually(t, "the key with a 1s TTL to expire", func() bool {
+	eventually.True(t, time.Minute, "the key with a 1s TTL to expire", func() bool {
 		_, ok := c.GetBytes(ctx, "short")
 		return !ok
 	})
@@ -229,7 +230,7 @@ func TestGetOrLoadCallerCancel(t *testing.T) {
 	}
 	close(release)
 	// The flight finished for everyone else and filled the cache.
-	eventually(t, "the abandoned load to fill L1", func() bool { _, ok := Get[int](context.Background(), c, "slow"); return ok })
+	eventually.True(t, time.Minute, "the abandoned load to fill L1", func() bool { _, ok := Get[int](context.Background(), c, "slow"); return ok })
 }
 
 func TestWarmUsesModelKeys(t *testing.T) {

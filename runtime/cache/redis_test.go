@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/schema"
 )
 
@@ -66,7 +67,7 @@ func TestL2TTL(t *testing.T) {
 	if _, ok := c.GetBytes(ctx, "short"); !ok {
 		t.Fatal("short key missing right after Set")
 	}
-	eventually(t, "the key to expire from L2", func() bool {
+	eventually.True(t, time.Minute, "the key to expire from L2", func() bool {
 		_, ok := c.GetBytes(ctx, "short")
 		return !ok
 	})
@@ -183,17 +184,17 @@ func TestInvalidationBetweenInstances(t *testing.T) {
 	if err := a.Set(ctx, "k", "v2"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "b to drop its stale L1 copy", func() bool { v, _ := Get[string](ctx, b, "k"); return v == "v2" })
+	eventually.True(t, time.Minute, "b to drop its stale L1 copy", func() bool { v, _ := Get[string](ctx, b, "k"); return v == "v2" })
 	if err := a.Delete(ctx, "k"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "b to drop the deleted key", func() bool { _, ok := b.GetBytes(ctx, "k"); return !ok })
+	eventually.True(t, time.Minute, "b to drop the deleted key", func() bool { _, ok := b.GetBytes(ctx, "k"); return !ok })
 	// Messages on a channel arrive in order, so once a has b's message it
 	// has also seen (and must have ignored) the echoes of its own three.
 	if err := b.Set(ctx, "other", "x"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "a to receive b's invalidation", func() bool { return a.Stats().InvalidationsReceived == 1 })
+	eventually.True(t, time.Minute, "a to receive b's invalidation", func() bool { return a.Stats().InvalidationsReceived == 1 })
 	if s := a.Stats(); s.InvalidationsSent != 3 || s.InvalidationsReceived != 1 {
 		t.Fatalf("a stats %+v: want 3 sent, 1 received (own echoes ignored)", s)
 	}
@@ -230,7 +231,7 @@ func TestL1FlushedAfterSubscriberReconnect(t *testing.T) {
 	if killed != 1 {
 		t.Fatalf("found %d subscriber connections named %s, want 1", killed, name)
 	}
-	eventually(t, "the subscriber to reconnect and flush L1", func() bool { return c.Stats().L1Flushes >= 1 })
+	eventually.True(t, time.Minute, "the subscriber to reconnect and flush L1", func() bool { return c.Stats().L1Flushes >= 1 })
 	if _, ok := c.l1.GetIfPresent("k"); ok {
 		t.Fatal("L1 still holds k after the reconnect flush")
 	}
@@ -240,7 +241,7 @@ func TestL1FlushedAfterSubscriberReconnect(t *testing.T) {
 	}
 	other := mustNew(t, l1l2Config("flush", p), rc)
 	_ = other.Set(ctx, "k", "v2")
-	eventually(t, "invalidation after reconnect", func() bool { v, _ := Get[string](ctx, c, "k"); return v == "v2" })
+	eventually.True(t, time.Minute, "invalidation after reconnect", func() bool { v, _ := Get[string](ctx, c, "k"); return v == "v2" })
 }
 
 func TestMetricsExported(t *testing.T) {

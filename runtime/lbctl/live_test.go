@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/runtime/lbctl"
 	"github.com/nbac/nbac/runtime/lbctl/lbctltest"
 	"github.com/nbac/nbac/schema"
@@ -161,7 +162,7 @@ func TestAddAndDeleteServer(t *testing.T) {
 	if err := l.c.AddServer(cx, "be_web", "app3", "127.0.0.1", app3.Port, 100, lbctl.AddOptions{Check: &lbctl.Check{Inter: 200 * time.Millisecond, Rise: 1, Fall: 1}}); err != nil {
 		t.Fatal(err)
 	}
-	lbctltest.Eventually(t, time.Minute, "app3's first health check", func() bool {
+	eventually.True(t, time.Minute, "app3's first health check", func() bool {
 		s, err := l.c.Server(cx, "be_web", "app3")
 		return err == nil && s.CheckStatus == "L4OK"
 	})
@@ -331,7 +332,7 @@ func TestDelServerWaitsForSessions(t *testing.T) {
 		resp.Body.Close()
 		finished <- resp.StatusCode
 	}()
-	lbctltest.Eventually(t, time.Minute, "the slow request to reach app2", func() bool { return l.app2.Slow.Load() == 1 })
+	eventually.True(t, time.Minute, "the slow request to reach app2", func() bool { return l.app2.Slow.Load() == 1 })
 
 	// The session is held until Release, so the deadline only has to leave
 	// room for the socket round trips on a saturated machine: any length

@@ -294,18 +294,6 @@ func Spread(t testing.TB, c *http.Client, url string, n int) map[string]int {
 	return got
 }
 
-// Eventually polls cond every 50ms until it holds or timeout passes.
-func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // Render replaces {{KEY}} placeholders in a hand-written config template.
 func Render(tmpl string, kv map[string]any) string {
 	for k, v := range kv {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/runtime/queue"
 )
 
@@ -38,11 +39,11 @@ func testHandBack(t *testing.T, h Harness) {
 		<-ctx.Done()
 		return ctx.Err()
 	}, queue.ConsumeOptions{ShutdownTimeout: time.Second})
-	waitFor(t, 30*time.Second, "consumer A to start a handler", func() bool { return startedA.Load() >= 1 })
+	eventually.True(t, 30*time.Second, "consumer A to start a handler", func() bool { return startedA.Load() >= 1 })
 	ctx := ctxT(t, 2*time.Minute)
 	// Where the broker reports unacked deliveries, wait until A holds a
 	// full prefetch, so that there is something fetched but not started.
-	waitFor(t, 30*time.Second, "consumer A to fetch its prefetch", func() bool {
+	eventually.True(t, 30*time.Second, "consumer A to fetch its prefetch", func() bool {
 		st, err := q.Inspect(ctx)
 		return err == nil && (st.Unacked < 0 || st.Unacked >= int64(cfg.Prefetch))
 	})
@@ -62,7 +63,7 @@ func testHandBack(t *testing.T, h Harness) {
 		tr.add(string(d.Body))
 		return nil
 	}, queue.ConsumeOptions{})
-	waitFor(t, 2*time.Minute, "every message handled by consumer B", func() bool { return len(tr.missing(ids)) == 0 })
+	eventually.True(t, 2*time.Minute, "every message handled by consumer B", func() bool { return len(tr.missing(ids)) == 0 })
 	tail := time.Since(stopped)
 	t.Logf("consumer A held %d unacked (%d started) at shutdown; consumer B had all %d messages %s after A stopped (visibility timeout %s); %d marked redelivered",
 		held.Unacked, startedA.Load(), n, tail.Round(time.Millisecond), cfg.VisibilityTimeout, redelivered.Load())
@@ -101,7 +102,7 @@ func testCloseWhileConsuming(t *testing.T, h Harness) {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- q.Consume(context.Background(), hf, queue.ConsumeOptions{}) }()
-	waitFor(t, 30*time.Second, "20 messages handled", func() bool { return finished.Load() >= 20 })
+	eventually.True(t, 30*time.Second, "20 messages handled", func() bool { return finished.Load() >= 20 })
 	if err := q.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
@@ -132,7 +133,7 @@ func testCloseWhileConsuming(t *testing.T, h Harness) {
 		tr.add(string(d.Body))
 		return nil
 	}, queue.ConsumeOptions{})
-	waitFor(t, 60*time.Second, "every message handled after Close", func() bool { return len(tr.missing(ids)) == 0 })
+	eventually.True(t, 60*time.Second, "every message handled after Close", func() bool { return len(tr.missing(ids)) == 0 })
 	t.Logf("Close with %d of %d handled: Consume stopped, %d failed broker calls, none lost, %d duplicates", before, n, len(failed), tr.duplicates())
 }
 

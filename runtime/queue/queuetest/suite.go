@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/runtime/queue"
 )
 
@@ -83,18 +84,6 @@ func waitProgress(t testing.TB, what string, want int, count func() int) {
 			last, since = n, time.Now()
 		} else if time.Since(since) > patience {
 			t.Fatalf("no progress for %s waiting for %s: %d of %d", patience, what, n, want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// waitFor polls cond until it holds or the timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -331,7 +320,7 @@ func testDeadLetter(t *testing.T, h Harness) {
 	if err := q.Publish(ctx, queue.Message{Body: []byte("poison"), Key: "k1", Headers: map[string]string{"trace": "abc"}}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, patience, "the message in the dead-letter queue", func() bool {
+	eventually.True(t, patience, "the message in the dead-letter queue", func() bool {
 		st, err := q.Inspect(ctx)
 		return err == nil && st.DeadLetters == 1
 	})
@@ -368,7 +357,7 @@ func testDeadLetter(t *testing.T, h Harness) {
 	case <-time.After(patience):
 		t.Fatal("replayed message not delivered")
 	}
-	waitFor(t, patience, "an empty dead-letter queue", func() bool {
+	eventually.True(t, patience, "an empty dead-letter queue", func() bool {
 		st, err := q.Inspect(ctx)
 		return err == nil && st.DeadLetters == 0
 	})
@@ -454,7 +443,7 @@ func testShutdown(t *testing.T, h Harness) {
 		finished.Add(1)
 		return nil
 	}, queue.ConsumeOptions{})
-	waitFor(t, patience, "4 handlers in flight", func() bool { return started.Load() >= 4 })
+	eventually.True(t, patience, "4 handlers in flight", func() bool { return started.Load() >= 4 })
 	stop()
 	if s, f := started.Load(), finished.Load(); s != f || cancelled.Load() != 0 {
 		t.Fatalf("after shutdown: %d started, %d finished, %d saw a cancelled context; want all finished", s, f, cancelled.Load())
