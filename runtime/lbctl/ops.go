@@ -219,7 +219,7 @@ func (c *Client) DelServer(ctx context.Context, backend, server string) error {
 		}
 		next, err := c.Server(ctx, backend, server)
 		if err != nil {
-			if ctx.Err() != nil {
+			if waitEnded(ctx) {
 				return gaveUp()
 			}
 			return err
@@ -284,4 +284,16 @@ func (c *Client) algoName(ctx context.Context, backend string) string {
 		return a
 	}
 	return "(unknown)"
+}
+
+// waitEnded reports whether ctx's wait is over: cancelled, or past its
+// deadline. The deadline is checked by the clock too, because a socket call
+// bounded by it fails with "i/o timeout" a moment before ctx.Err() is set,
+// and that error must read as the wait ending, not as HAProxy failing.
+func waitEnded(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
