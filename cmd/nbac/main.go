@@ -63,11 +63,20 @@ func usage(w io.Writer) {
 
 // suggestCommand returns ` Did you mean "build"?` for a near miss.
 func suggestCommand(name string) string {
-	best, bestDist := "", 3
+	var visible []string
 	for _, n := range commandNames() {
-		if strings.HasPrefix(n, "_") {
-			continue
+		if !strings.HasPrefix(n, "_") {
+			visible = append(visible, n)
 		}
+	}
+	return suggestWord(name, visible)
+}
+
+// suggestWord returns ` Did you mean "x"?` for the word of words closest
+// to name, when one is within two edits.
+func suggestWord(name string, words []string) string {
+	best, bestDist := "", 3
+	for _, n := range words {
 		if d := levenshtein.Distance(name, n, nil); d < bestDist {
 			best, bestDist = n, d
 		}
