@@ -56,7 +56,7 @@ func usage(w io.Writer) {
 		if strings.HasPrefix(n, "_") {
 			continue
 		}
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprint(w, "\nRun `nbac help COMMAND` for a command's options. Exit codes: 0 ok, 1 error,\n2 plan -detailed-exitcode found changes, 3 fmt -check found unformatted files,\n11 internal error (a bug).\n")
 }
