@@ -36,7 +36,7 @@ sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum 
 build() {
   local out=$1 cache=${2:-} src
   src=$(mktemp -d)
-  git archive HEAD | tar -x -C "$src"
+  git archive "$commit" | tar -x -C "$src"
   mkdir -p "$out"
   out=$(cd "$out" && pwd)
   rm -f "$out"/nbac_* "$out"/SHA256SUMS
