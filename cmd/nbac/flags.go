@@ -145,7 +145,7 @@ type outputFlags struct {
 
 func (f *outputFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.json, "json", false, "print a JSON document on stdout (same as -format json)")
-	fs.StringVar(&f.format, "format", "", "diagnostics format: `text`, json or github (GitHub Actions annotations)")
+	fs.StringVar(&f.format, "format", "", "diagnostics `format`: text (default), json or github (GitHub Actions annotations)")
 	fs.BoolVar(&f.noColor, "no-color", false, "never colour the output")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only diagnostics and the summary line, not one line per file")
 	fs.BoolVar(&f.compactWarnings, "compact-warnings", false, "print each warning as one summary line (errors stay in full)")
