@@ -3,10 +3,16 @@ GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: build test test-stress test-kube-upstream fmt vet golden fuzz bench
+.PHONY: build test test-stress test-kube-upstream fmt vet golden fuzz bench release
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/nbac ./cmd/nbac
+
+# release: reproducible binaries of the commit at HEAD for linux, darwin and
+# windows on amd64 and arm64, and SHA256SUMS, in dist/ (docs/releasing.md).
+# `.ci/release.sh -check` builds twice and compares the checksums.
+release:
+	GO=$(GO) .ci/release.sh
 
 # test: vet, every package's tests; the runtime (concurrent code talking to
 # Redis, RabbitMQ and Kafka) runs under the race detector.

@@ -66,7 +66,8 @@ func notAllowedMessage(name string, allowed []string) string {
 		}
 		b.WriteString("this configuration may read only " + strings.Join(quoted, ", ") + ".")
 	}
+	// No final full stop: hcl appends one to an argument error's message.
 	b.WriteString(" To allow it, add it to the project block, project { allow_env = [" + strconv.Quote(name) +
-		"] }, or pass -allow-env " + name + " on the command line.")
+		"] }, or pass -allow-env " + name + " on the command line")
 	return b.String()
 }

@@ -109,7 +109,7 @@ func renderTemplate(read func(string) ([]byte, error), fns map[string]function.F
 	}
 	expr, diags := hclsyntax.ParseTemplate(src, path, hcl.InitialPos)
 	if diags.HasErrors() {
-		return cty.UnknownVal(cty.String), function.NewArgErrorf(0, "template %s: %s", path, diags.Error())
+		return cty.UnknownVal(cty.String), function.NewArgErrorf(0, "template %s: %s", path, strings.TrimSuffix(diags.Error(), "."))
 	}
 	ctxVars := map[string]cty.Value{}
 	for it := vars.ElementIterator(); it.Next(); {
@@ -136,7 +136,7 @@ func renderTemplate(read func(string) ([]byte, error), fns map[string]function.F
 	}
 	v, diags := expr.Value(&hcl.EvalContext{Variables: ctxVars, Functions: tmplFns})
 	if diags.HasErrors() {
-		return cty.UnknownVal(cty.String), function.NewArgErrorf(0, "template %s: %s", path, diags.Error())
+		return cty.UnknownVal(cty.String), function.NewArgErrorf(0, "template %s: %s", path, strings.TrimSuffix(diags.Error(), "."))
 	}
 	s, err := convert.Convert(v, cty.String)
 	if err != nil || s.IsNull() {

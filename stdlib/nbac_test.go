@@ -25,6 +25,11 @@ func wantError(t *testing.T, opts Options, src string, argCol int, fragments ...
 			t.Errorf("%s: detail %q does not contain %q", src, d.Detail, f)
 		}
 	}
+	// HCL appends a full stop to an argument error's message: the message
+	// must not bring its own.
+	if strings.HasSuffix(d.Detail, "..") {
+		t.Errorf("%s: detail %q has a double full stop", src, d.Detail)
+	}
 	// HCL puts a string argument's range on its text, just inside the quote.
 	if argCol > 0 && (d.Subject == nil || d.Subject.Start.Line != 1 ||
 		d.Subject.Start.Column < argCol || d.Subject.Start.Column > argCol+1) {

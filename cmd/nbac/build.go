@@ -29,7 +29,8 @@ type buildJSON struct {
 
 func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("build", "PATH [options]",
-		"Compiles the configuration at PATH (a .hcl file or a directory of them) and writes\nmodel.json, kubernetes/<service>.yaml, haproxy/<lb>.cfg and nginx/<lb>.conf into\nthe output directory. Files a previous build wrote and this one does not produce\nare deleted; other files are never touched. A build with errors writes nothing.",
+		"Compiles the configuration at PATH (a .hcl file or a directory of them) and writes\nmodel.json, kubernetes/<service>.yaml, haproxy/<lb>.cfg and nginx/<lb>.conf into\nthe output directory. Files a previous build wrote and this one does not produce\nare deleted; other files are never touched. A build with errors writes nothing.\nIt lists each file written or deleted (only the summary line with -quiet).",
+		"nbac build infra -o out -var-file prod.nbvars -quiet",
 		stderr)
 	var cc compileCommand
 	var dir string
@@ -41,7 +42,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if dir == "" {
 		dir = defaultOutDir(path)
 	}
-	rep := reporter{format: format, noColor: out.noColor, stdout: stdout, stderr: stderr}
+	rep := out.reporter(format, stdout, stderr)
 
 	c := compile(path, in)
 	var written, deleted []string
@@ -67,11 +68,13 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		rep.diagnostics(c.files, c.diags)
 		// One write for the listing, not one per file (1,400 at N=1,000).
 		w := bufio.NewWriter(stdout)
-		for _, p := range written {
-			fmt.Fprintf(w, "wrote %s\n", filepath.Join(dir, filepath.FromSlash(p)))
-		}
-		for _, p := range deleted {
-			fmt.Fprintf(w, "deleted %s\n", filepath.Join(dir, filepath.FromSlash(p)))
+		if !out.quiet {
+			for _, p := range written {
+				fmt.Fprintf(w, "wrote %s\n", filepath.Join(dir, filepath.FromSlash(p)))
+			}
+			for _, p := range deleted {
+				fmt.Fprintf(w, "deleted %s\n", filepath.Join(dir, filepath.FromSlash(p)))
+			}
 		}
 		if !failed {
 			fmt.Fprintf(w, "Build complete: %d written, %d unchanged, %d deleted in %s.\n", len(written), len(unchanged), len(deleted), dir)

@@ -49,10 +49,33 @@ func TestCIRecipes(t *testing.T) {
 				}
 			}
 		}
+		// The recipes install the version this source is (CHANGELOG.md).
+		pin := "github.com/nbac/nbac/cmd/nbac@v" + releaseVersion
+		if !strings.Contains(string(data), pin) {
+			t.Errorf("%s does not install %s", f, pin)
+		}
 		for _, want := range []string{"fmt", "validate", "plan"} {
 			if !seen[want] {
 				t.Errorf("%s does not run nbac %s", f, want)
 			}
 		}
+	}
+}
+
+// TestChangelogNamesTheVersion keeps CHANGELOG.md in Keep a Changelog form
+// with an Unreleased section above the section of releaseVersion.
+func TestChangelogNamesTheVersion(t *testing.T) {
+	data, err := os.ReadFile("../../CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	unreleased := strings.Index(text, "\n## [Unreleased]\n")
+	current := strings.Index(text, "\n## ["+releaseVersion+"] - ")
+	if unreleased < 0 || current < 0 || unreleased > current {
+		t.Errorf("CHANGELOG.md needs '## [Unreleased]' above '## [%s] - DATE'", releaseVersion)
+	}
+	if !strings.Contains(text, "\n["+releaseVersion+"]: ") {
+		t.Errorf("CHANGELOG.md has no link for [%s]", releaseVersion)
 	}
 }

@@ -250,14 +250,19 @@ func countDiags(diags hcl.Diagnostics) (errs, warns int) {
 // form on stderr for the log); in json format the command embeds them in
 // its JSON document.
 type reporter struct {
-	format         string
-	noColor        bool
-	stdout, stderr io.Writer
+	format          string
+	noColor         bool
+	compactWarnings bool // text: one line per warning (-compact-warnings)
+	stdout, stderr  io.Writer
 }
 
 func (r reporter) diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	switch r.format {
 	case formatText:
+		if r.compactWarnings {
+			writeCompact(r.stderr, files, diags, useColor(r.stderr, r.noColor))
+			return
+		}
 		writeDiagnosticsText(r.stderr, files, diags, useColor(r.stderr, r.noColor))
 	case formatGitHub:
 		writeGitHub(r.stdout, diags)
@@ -272,4 +277,39 @@ func errorDiag(summary string, err error, hint string) *hcl.Diagnostic {
 		detail += ". " + hint
 	}
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail}
+}
+
+// writeCompact is -compact-warnings, after Terraform's flag: errors in full,
+// then every warning as one line, "Warning: SUMMARY (file:line:col)", with
+// similar warnings folded into a count as in the full form.
+func writeCompact(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, color bool) {
+	var errs, warns hcl.Diagnostics
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs = append(errs, d)
+		} else {
+			warns = append(warns, d)
+		}
+	}
+	writeDiagnosticsText(w, files, errs, color)
+	count := map[string]int{}
+	for _, d := range warns {
+		count[similarKey(d)]++
+	}
+	seen := map[string]bool{}
+	for _, d := range warns {
+		key := similarKey(d)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		line := "Warning: " + d.Summary
+		if d.Subject != nil {
+			line += fmt.Sprintf(" (%s:%d:%d)", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
+		}
+		if n := count[key] - 1; n > 0 {
+			line += fmt.Sprintf(" and %d more similar", n)
+		}
+		fmt.Fprintln(w, line)
+	}
 }

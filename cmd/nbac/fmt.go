@@ -29,7 +29,8 @@ var fmtSuffixes = []string{".hcl", ".nbvars"}
 
 func runFmt(args []string, stdout, stderr io.Writer) int {
 	flags := newFlagSet("fmt", "[options] [PATH]",
-		"Rewrites .hcl and .nbvars files in canonical format (hclwrite's). PATH is a file or a\ndirectory (default: the current directory); .hcl.json files are never touched. Lists\nthe files it changed (or, with -check, would change).",
+		"Rewrites .hcl and .nbvars files in canonical format (hclwrite's). PATH is a file or a\ndirectory (default: the current directory); .hcl.json files are never touched. Lists\nthe files it changed (or, with -check, would change). PATH - reads a file from\nstandard input and writes it formatted to standard output (for editors).",
+		"nbac fmt -recursive -check -diff .\ncat main.hcl | nbac fmt -",
 		stderr)
 	var check, showDiff, recursive, noColor bool
 	flags.BoolVar(&check, "check", false, "change nothing; exit 3 when a file is not formatted")
@@ -47,6 +48,9 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 		path = positional[0]
 	default:
 		return usageError(flags, "expected at most one PATH, got %d", len(positional))
+	}
+	if path == "-" {
+		return fmtStdin(os.Stdin, stdout, stderr, check, showDiff, noColor)
 	}
 
 	names, err := fmtTargets(path, recursive)
@@ -166,4 +170,35 @@ func colourDiff(d string, color bool) string {
 		}
 	}
 	return b.String()
+}
+
+// fmtStdin is `nbac fmt -`, for editors: the source on standard input, the
+// formatted text on standard output (nothing with -check, which only sets
+// the exit code; a unified diff with -diff). A syntax error prints its
+// diagnostics and nothing on standard output, so an editor keeps its buffer.
+func fmtStdin(stdin io.Reader, stdout, stderr io.Writer, check, showDiff, noColor bool) int {
+	const name = "<stdin>"
+	src, err := io.ReadAll(stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "nbac fmt: reading standard input: %v\n", err)
+		return exitError
+	}
+	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	if diags.HasErrors() {
+		writeDiagnosticsText(stderr, map[string]*hcl.File{name: f}, diags, useColor(stderr, noColor))
+		return exitError
+	}
+	out := hclwrite.Format(src)
+	switch {
+	case showDiff:
+		if !bytes.Equal(out, src) {
+			fmt.Fprint(stdout, colourDiff(string(diff.Diff("a/"+name, src, "b/"+name, out)), useColor(stdout, noColor)))
+		}
+	case !check:
+		stdout.Write(out)
+	}
+	if check && !bytes.Equal(out, src) {
+		return exitUnformatted
+	}
+	return exitOK
 }

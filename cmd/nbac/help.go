@@ -17,6 +17,10 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return exitOK
 	case 1:
+		if a := args[0]; a == "-h" || a == "-help" || a == "--help" {
+			fmt.Fprint(stdout, "Usage: nbac help [COMMAND]\n\nLists the commands, or prints COMMAND's usage: its options, one line each,\nand an example (the same text as `nbac COMMAND -h`).\n\nExample:\n  nbac help build\n")
+			return exitOK
+		}
 		c, ok := commands[args[0]]
 		if !ok || args[0] == "help" {
 			if ok {

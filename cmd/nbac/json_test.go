@@ -127,3 +127,24 @@ func TestGitHubEscaping(t *testing.T) {
 		t.Errorf("escapeProperty = %q", got)
 	}
 }
+
+// TestVersionSources checks where `nbac version` takes the version from: a
+// semantic version passed with -ldflags wins, `make build`'s bare commit
+// hash (git describe without a tag) does not replace releaseVersion, and
+// commit and date from -ldflags are reported as given.
+func TestVersionSources(t *testing.T) {
+	defer func(v, c, d string) { version, commit, date = v, c, d }(version, commit, date)
+	for _, tc := range []struct{ ldflag, want string }{
+		{"", releaseVersion},
+		{"3c23096", releaseVersion},
+		{"3c23096-dirty", releaseVersion},
+		{"v0.2.0", "0.2.0"},
+		{"v0.1.0-3-g3c23096", "0.1.0-3-g3c23096"},
+	} {
+		version, commit, date = tc.ldflag, "abc123", "2026-12-07T00:00:00Z"
+		got := currentVersion()
+		if got.Version != tc.want || got.Commit != "abc123" || got.Date != "2026-12-07T00:00:00Z" {
+			t.Errorf("-X main.version=%q: got %+v, want version %s", tc.ldflag, got, tc.want)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,11 +24,12 @@ func init() {
 	register(command{name: "lb", summary: "Show and change the servers of a running HAProxy (status, enable, disable, drain, weight, sync)", run: runLB})
 }
 
-const lbUsage = `Usage: nbac lb SUBCOMMAND PATH [args] [flags]
+const lbUsage = `Usage: nbac lb SUBCOMMAND PATH [args] [options]
 
 Drives a running HAProxy through its runtime API (the admin stats socket),
 with the HCL configuration at PATH as the source of truth. No reload.
 
+Subcommands:
   status PATH                       each server's state, health and weight vs the model
   enable PATH BACKEND SERVER        put a server back in rotation (state ready)
   disable PATH BACKEND SERVER       take a server out at once (state maint)
@@ -39,20 +39,10 @@ with the HCL configuration at PATH as the source of truth. No reload.
                                     the model, then save server state (state_file)
 
 BACKEND is a load_balancer name (or its HAProxy backend, be_NAME).
+Run ` + "`nbac lb SUBCOMMAND -h`" + ` for its options.
 
-Flags:
-  -socket S         the stats socket: a path or tcp:HOST:PORT (default: the
-                    load balancer's stats { socket = ... })
-  -lb NAME          status/sync: only this load balancer (needed with -socket
-                    when the configuration has several)
-  -var k=v          set a variable (repeatable)
-  -var-file F       read variables from F (repeatable)
-  -allow-env NAME   let env() read NAME (repeatable)
-  -timeout D        give up after D (default 1m; a removal waits for its
-                    server's sessions to end within it)
-  -dry-run          sync: print the plan, change nothing
-  -keep-admin-state sync: leave drained or disabled servers as they are
-  -no-save          sync: do not write the state file
+Example:
+  nbac lb drain infra web web-2 -socket /run/haproxy/admin.sock
 `
 
 // lbFlags are the flags every lb subcommand accepts.
@@ -62,11 +52,24 @@ type lbFlags struct {
 	timeout      time.Duration
 	dryRun, keep bool
 	noSave       bool
+	json         bool
+	noColor      bool
+}
+
+var lbSubcommands = []string{"status", "enable", "disable", "drain", "weight", "sync"}
+
+var lbDescriptions = map[string]string{
+	"status":  "Prints each server's admin state, health, weight and sessions on HAProxy beside\nwhat the model says, and the drift between them.",
+	"enable":  "Puts server SERVER of BACKEND back in rotation (state ready).",
+	"disable": "Takes server SERVER of BACKEND out of rotation at once (state maint).",
+	"drain":   "Sends no new clients to server SERVER of BACKEND; existing sessions finish\n(state drain).",
+	"weight":  "Sets server SERVER of BACKEND's weight to N (0..256).",
+	"sync":    "Adds, removes, re-weights and enables servers so that HAProxy matches the\nmodel, without a reload, then saves server state to the state_file.",
 }
 
 func runLB(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "nbac lb: missing subcommand\n\n"+lbUsage)
+		fmt.Fprint(stderr, "nbac: nbac lb needs a subcommand\n\n"+lbUsage)
 		return exitError
 	}
 	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
@@ -74,68 +77,74 @@ func runLB(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	sub := args[0]
+	want := map[string]int{"status": 1, "sync": 1, "enable": 3, "disable": 3, "drain": 3, "weight": 4}
+	n, ok := want[sub]
+	if !ok {
+		fmt.Fprintf(stderr, "nbac: unknown lb subcommand %q.%s\n\n%s", sub, suggestWord(sub, lbSubcommands), lbUsage)
+		return exitError
+	}
 	var f lbFlags
-	fs := flag.NewFlagSet("nbac lb "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), lbUsage) }
+	example := map[int]string{1: "nbac lb " + sub + " infra -lb web", 3: "nbac lb " + sub + " infra web web-2", 4: "nbac lb weight infra web web-2 50"}[n]
+	fs := newFlagSet("lb "+sub, lbArgNames[sub]+" [options]", lbDescriptions[sub], example, stderr)
 	f.in.register(fs)
-	fs.StringVar(&f.socket, "socket", "", "")
-	fs.StringVar(&f.only, "lb", "", "")
-	fs.DurationVar(&f.timeout, "timeout", time.Minute, "")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "")
-	fs.BoolVar(&f.keep, "keep-admin-state", false, "")
-	fs.BoolVar(&f.noSave, "no-save", false, "")
+	fs.StringVar(&f.socket, "socket", "", "the stats socket: a `path` or tcp:HOST:PORT (default: the load balancer's stats { socket })")
+	if n == 1 {
+		fs.StringVar(&f.only, "lb", "", "only this load balancer (`name`; needed with -socket when there are several)")
+	}
+	fs.DurationVar(&f.timeout, "timeout", time.Minute, "give up after `duration` (a removal waits for its sessions within it)")
+	if sub == "sync" {
+		fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan, change nothing")
+		fs.BoolVar(&f.keep, "keep-admin-state", false, "leave drained or disabled servers as they are")
+	}
+	if sub != "status" {
+		fs.BoolVar(&f.noSave, "no-save", false, "do not write the state file")
+	}
+	fs.BoolVar(&f.json, "json", false, "print a JSON document on stdout, errors included")
+	fs.BoolVar(&f.noColor, "no-color", false, "never colour the output")
 	pos, code, halt := parseFlags(fs, args[1:])
 	if halt {
 		return code
 	}
-	var err error
-	want := map[string]int{"status": 1, "sync": 1, "enable": 3, "disable": 3, "drain": 3, "weight": 4}
-	n, ok := want[sub]
-	if !ok {
-		fmt.Fprintf(stderr, "Error: nbac lb: unknown subcommand %q: want status, enable, disable, drain, weight or sync\n", sub)
-		return exitError
-	}
 	if len(pos) != n {
-		fmt.Fprintf(stderr, "Error: nbac lb %s takes %d argument(s) (%s), got %d\n\n%s", sub, n, lbArgNames[sub], len(pos), lbUsage)
-		return exitError
+		return usageError(fs, "nbac lb %s takes %d argument(s) (%s), got %d", sub, n, lbArgNames[sub], len(pos))
 	}
 	if f.timeout <= 0 {
-		fmt.Fprintf(stderr, "Error: nbac lb %s: -timeout must be positive\n", sub)
-		return exitError
+		return usageError(fs, "-timeout must be positive")
 	}
-	m := lbLoad(pos[0], f, stderr)
+	rep := &opsReport{command: "lb " + sub, json: f.json, noColor: f.noColor, stdout: stdout, stderr: stderr}
+	m := lbLoad(pos[0], f, rep)
 	if m == nil {
-		return exitError
+		return rep.finish(nil)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 
+	out := rep.out()
+	var err error
 	switch sub {
 	case "status", "sync":
-		err = lbEach(ctx, m, f, sub, stdout)
+		err = lbEach(ctx, m, f, sub, out)
 	case "weight":
 		w, convErr := strconv.Atoi(pos[3])
 		if convErr != nil || w < 0 || w > 256 {
 			err = fmt.Errorf("weight %q: want an integer in 0..256", pos[3])
 			break
 		}
-		err = lbServerOp(ctx, m, f, pos[1], pos[2], stdout, func(c *lbctl.Client, be, s string) error {
+		err = lbServerOp(ctx, m, f, pos[1], pos[2], out, func(c *lbctl.Client, be, s string) error {
 			return c.SetWeight(ctx, be, s, w)
 		}, fmt.Sprintf("weight %d", w))
 	default:
 		state := map[string]lbctl.AdminState{"enable": lbctl.Ready, "disable": lbctl.Maint, "drain": lbctl.Drain}[sub]
-		err = lbServerOp(ctx, m, f, pos[1], pos[2], stdout, func(c *lbctl.Client, be, s string) error {
+		err = lbServerOp(ctx, m, f, pos[1], pos[2], out, func(c *lbctl.Client, be, s string) error {
 			return c.SetState(ctx, be, s, state)
 		}, "state "+string(state))
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "Error: nbac lb %s: %v\n", sub, err)
-		return exitError
+		return rep.fail("nbac lb "+sub+" failed", err)
 	}
-	return exitOK
+	return rep.finish(nil)
 }
 
 var lbArgNames = map[string]string{
@@ -143,10 +152,10 @@ var lbArgNames = map[string]string{
 	"drain": "PATH BACKEND SERVER", "weight": "PATH BACKEND SERVER N",
 }
 
-// lbLoad compiles PATH and prints its diagnostics; nil on errors.
-func lbLoad(path string, f lbFlags, stderr io.Writer) *schema.Model {
+// lbLoad compiles PATH and records its diagnostics; nil on errors.
+func lbLoad(path string, f lbFlags, rep *opsReport) *schema.Model {
 	res := lang.Load(path, lang.Options{Vars: f.in.vars, VarFiles: f.in.varFiles, Environ: os.Environ(), AllowEnv: f.in.allowEnv})
-	writeDiagnosticsText(stderr, res.Files, res.Diags, useColor(stderr, false))
+	rep.add(res.Files, res.Diags)
 	if res.Diags.HasErrors() || res.Model == nil {
 		return nil
 	}

@@ -56,18 +56,27 @@ func usage(w io.Writer) {
 		if strings.HasPrefix(n, "_") {
 			continue
 		}
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprint(w, "\nRun `nbac help COMMAND` for a command's options. Exit codes: 0 ok, 1 error,\n2 plan -detailed-exitcode found changes, 3 fmt -check found unformatted files,\n11 internal error (a bug).\n")
 }
 
 // suggestCommand returns ` Did you mean "build"?` for a near miss.
 func suggestCommand(name string) string {
-	best, bestDist := "", 3
+	var visible []string
 	for _, n := range commandNames() {
-		if strings.HasPrefix(n, "_") {
-			continue
+		if !strings.HasPrefix(n, "_") {
+			visible = append(visible, n)
 		}
+	}
+	return suggestWord(name, visible)
+}
+
+// suggestWord returns ` Did you mean "x"?` for the word of words closest
+// to name, when one is within two edits.
+func suggestWord(name string, words []string) string {
+	best, bestDist := "", 3
+	for _, n := range words {
 		if d := levenshtein.Distance(name, n, nil); d < bestDist {
 			best, bestDist = n, d
 		}

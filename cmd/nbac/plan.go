@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/nbac/nbac/emit/plan"
@@ -12,7 +13,8 @@ func init() {
 
 func runPlan(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("plan", "PATH [options]",
-		"Compiles the configuration at PATH and compares what build would write with the\noutput directory, without writing anything: one line per file added (+), changed (~)\nor removed (-) with the block it comes from, Kubernetes objects compared field by\nfield, other files as unified diffs, then a summary line.",
+		"Compiles the configuration at PATH and compares what build would write with the\noutput directory, without writing anything: one line per file added (+), changed (~)\nor removed (-) with the block it comes from, Kubernetes objects compared field by\nfield, other files as unified diffs, then a summary line (alone with -quiet).",
+		"nbac plan infra -o out -detailed-exitcode -compact-warnings",
 		stderr)
 	var cc compileCommand
 	var dir string
@@ -26,7 +28,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	if dir == "" {
 		dir = defaultOutDir(path)
 	}
-	rep := reporter{format: format, noColor: out.noColor, stdout: stdout, stderr: stderr}
+	rep := out.reporter(format, stdout, stderr)
 
 	c := compile(path, in)
 	p := &plan.Plan{}
@@ -45,7 +47,11 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		writeJSON(stdout, doc)
 	} else {
 		rep.diagnostics(c.files, c.diags)
-		if !failed {
+		switch {
+		case failed:
+		case out.quiet:
+			fmt.Fprintln(stdout, p.SummaryLine())
+		default:
 			p.WriteText(stdout, useColor(stdout, out.noColor))
 		}
 	}

@@ -20,7 +20,8 @@ type validateJSON struct {
 
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", "PATH [options]",
-		"Parses and checks the configuration at PATH, and runs every emitter in memory, so\nit reports every error and warning a build would, without writing anything.",
+		"Parses and checks the configuration at PATH, and runs every emitter in memory, so\nit reports every error and warning a build would, without writing anything.\n-quiet is accepted for symmetry with build and plan (validate lists no files).",
+		"nbac validate infra -var env=prod -compact-warnings",
 		stderr)
 	var cc compileCommand
 	if code, ok := cc.parse(fs, args); !ok {
@@ -35,7 +36,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 			Diagnostics: diagnosticsJSON(c.files, c.diags),
 		})
 	} else {
-		reporter{format: format, noColor: out.noColor, stdout: stdout, stderr: stderr}.diagnostics(c.files, c.diags)
+		out.reporter(format, stdout, stderr).diagnostics(c.files, c.diags)
 		if errs == 0 {
 			fmt.Fprintf(stdout, "The configuration is valid (%d warning(s)).\n", warns)
 		}
