@@ -26,6 +26,17 @@ func proxy(t testing.TB, upstream string) *toxiproxy.Proxy {
 	return p
 }
 
+// openProxied opens a queue with cfg whose every broker connection goes
+// through a fault proxy of its own, or skips a driver without a connection.
+func (h Harness) openProxied(t *testing.T, cfg queue.Config) (*queue.Queue, *toxiproxy.Proxy) {
+	up := h.upstream(t)
+	if up == "" {
+		t.Skip("driver has no broker connection to cut (in-process)")
+	}
+	p := proxy(t, up)
+	return h.Open(t, cfg, p.Listen), p
+}
+
 // faultRun publishes n messages one by one while cut() interrupts the
 // connection, retrying every publish that returns an error, and checks that
 // every message is handled at least once.
@@ -68,14 +79,9 @@ func faultRun(t *testing.T, q *queue.Queue, n int, cut func()) {
 }
 
 func testProxyCut(t *testing.T, h Harness) {
-	up := h.upstream(t)
-	if up == "" {
-		t.Skip("driver has no broker connection to cut (in-process)")
-	}
-	p := proxy(t, up)
 	cfg := Config(t)
 	cfg.Workers, cfg.Prefetch = 4, 32
-	q := h.Open(t, cfg, p.Listen)
+	q, p := h.openProxied(t, cfg)
 	faultRun(t, q, 2000, func() { cutFor(t, p, 700*time.Millisecond) })
 }
 

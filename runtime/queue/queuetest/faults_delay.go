@@ -15,13 +15,7 @@ import (
 // connection twice while they wait: each must be handled, never before its
 // due time and at most lateAllowance after it.
 func testDelayedAcrossCuts(t *testing.T, h Harness) {
-	up := h.upstream(t)
-	if up == "" {
-		t.Skip("driver has no broker connection to cut (in-process)")
-	}
-	p := proxy(t, up)
-	cfg := Config(t)
-	q := h.Open(t, cfg, p.Listen)
+	q, p := h.openProxied(t, Config(t))
 	delays := []time.Duration{1 * time.Second, 2 * time.Second, 3 * time.Second, 5 * time.Second, 6 * time.Second, 8 * time.Second}
 	type arrival struct {
 		body string
@@ -118,13 +112,7 @@ const resumeAllowance = 20 * time.Second
 // connections through again to the first handled message published after
 // the cut began.
 func testResumeAfterCut(t *testing.T, h Harness) {
-	up := h.upstream(t)
-	if up == "" {
-		t.Skip("driver has no broker connection to cut (in-process)")
-	}
-	p := proxy(t, up)
-	cfg := Config(t)
-	q := h.Open(t, cfg, p.Listen)
+	q, p := h.openProxied(t, Config(t))
 	var seq, handledMax atomic.Int64 // last published, highest handled
 	handledAt := make(chan int64, 1024)
 	tr := newTracker()
