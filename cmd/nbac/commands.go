@@ -32,7 +32,7 @@ func commandNames() []string {
 const (
 	exitOK          = 0
 	exitError       = 1  // bad input or bad usage
-	exitChanges     = 2  // plan -detailed-exitcode found changes
+	exitChanges     = 2  // plan -detailed-exitcode found changes; import reported things not imported
 	exitUnformatted = 3  // fmt -check found files to format
 	exitInternal    = 11 // a recovered panic: a bug in nbac
 )
