@@ -33,7 +33,7 @@ var statusStyle = map[Status]struct{ fill, border, style string }{
 }
 
 // WriteDOT writes g as a Graphviz digraph: left to right, nodes clustered
-// as asked, each node's SVG id "nodeN" (N its index in g.Nodes, which the
+// as asked, each node's SVG id "blockN" (N its index in g.Nodes, which the
 // HTML page relies on). Every string from the configuration is escaped, so
 // no name or value can end a quoted string or inject a Graphviz escape.
 func WriteDOT(w io.Writer, g *Graph, cluster Cluster) error {
@@ -76,7 +76,7 @@ func WriteDOT(w io.Writer, g *Graph, cluster Cluster) error {
 
 func writeNode(bw *bufio.Writer, indent string, n *Node, i int) {
 	k := kindOf(n.Kind)
-	fmt.Fprintf(bw, "%s%s [id=\"node%d\", shape=%s, label=%s, fillcolor=%s", indent, quote(n.ID), i, k.Shape, `"`+nodeLabel(n)+`"`, quote(k.Fill))
+	fmt.Fprintf(bw, "%s%s [id=%s, shape=%s, label=%s, fillcolor=%s", indent, quote(n.ID), quote(blockID(i)), k.Shape, `"`+nodeLabel(n)+`"`, quote(k.Fill))
 	if st, ok := statusStyle[n.Status]; ok {
 		fmt.Fprintf(bw, ", fillcolor=%s, color=%s, penwidth=2, style=%s", quote(st.fill), quote(st.border), quote(st.style))
 	}
@@ -137,13 +137,17 @@ func shorten(s string) string {
 func quote(s string) string { return `"` + escape(s) + `"` }
 
 // escape makes s safe inside a DOT quoted string: valid UTF-8, quotes and
-// backslashes escaped, control and line-separator characters as spaces.
+// backslashes escaped, & as an entity, control and line-separator characters as spaces.
 func escape(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
 		switch {
+		case r == '&':
+			// Graphviz decodes entities in labels; a literal & must not
+			// start one, so "&lt;" in a name is drawn as written.
+			b.WriteString("&amp;")
 		case r == '"' || r == '\\':
 			// A backslash escaped stays a backslash: no \N, \G or \l from
 			// the configuration reaches Graphviz's label expansion.
@@ -222,3 +226,7 @@ func sortGroups(gs []group) []group {
 	}
 	return out
 }
+
+// blockID is the SVG element id of the i'th node, which the HTML page
+// finds its data by. Graphviz numbers its own ids "nodeN" and "edgeN".
+func blockID(i int) string { return "block" + strconv.Itoa(i) }
