@@ -79,7 +79,7 @@ func WriteHTML(w io.Writer, g *Graph, svg []byte) error {
 		CSP:   pageCSP,
 		Plan:  plan,
 		// Graphviz writes every label and name as escaped XML text.
-		SVG:  template.HTML(svg[start : end+len("</svg>")]),
+		SVG: template.HTML(svg[start : end+len("</svg>")]),
 		Data: struct {
 			Nodes []pageNode `json:"nodes"`
 			Edges int        `json:"edges"`
