@@ -6,13 +6,13 @@ import (
 	"encoding/xml"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nbac/nbac/emit/graph/graphtest"
 	"github.com/nbac/nbac/golden"
 	"github.com/nbac/nbac/lang"
 	"github.com/nbac/nbac/schema"
@@ -22,17 +22,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.dot from the current
 
 // requireDot skips the test loudly when Graphviz is missing, or fails it
 // under NBAC_REQUIRE_SERVICES=1 (as CI runs, with graphviz installed).
-func requireDot(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath(DotProgram); err == nil {
-		return
-	}
-	msg := "SKIPPING: Graphviz's dot is not installed (apt-get install -y graphviz): the layout of the golden graphs was NOT checked"
-	if os.Getenv("NBAC_REQUIRE_SERVICES") == "1" {
-		t.Fatal(msg + " (NBAC_REQUIRE_SERVICES=1)")
-	}
-	t.Skip(msg)
-}
+func requireDot(t testing.TB) { t.Helper(); graphtest.RequireTool(t, "graphviz", DotProgram) }
 
 // goldenGraph is one golden DOT file and the model it is drawn from.
 type goldenGraph struct {

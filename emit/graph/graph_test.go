@@ -8,42 +8,10 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/nbac/nbac/emit/graph/graphtest"
 	"github.com/nbac/nbac/lang"
 	"github.com/nbac/nbac/schema"
 )
-
-// hostile are strings that try to end a DOT string, inject a Graphviz
-// escape or attribute, break out of an SVG comment or an HTML script, or
-// are not UTF-8 at all.
-var hostile = []string{
-	`api" [label="pwned"]; "x`,
-	`back\slash\N\G\l\n\"`,
-	"new\nline\rcarriage\ttab\x00nul\u2028sep",
-	`</script><script>console.error("xss")</script>`,
-	`--><img src=x onerror="console.error('xss')"><!--`,
-	`&lt;b&gt; &amp; & ]]> <![CDATA[ x ]]>`,
-	"bad utf8 \xff\xfe end",
-	`{ } ; -> -- digraph subgraph`,
-}
-
-// hostileModel is a model no front end would produce (names are checked
-// there): the writers must be safe on their own.
-func hostileModel() *schema.Model {
-	m := &schema.Model{Version: schema.Version, Project: schema.Project{Name: hostile[0], Namespace: hostile[3]}}
-	for i, h := range hostile {
-		m.Services = append(m.Services, schema.Service{
-			Name: h, Image: h, Port: 8000 + i, Expose: "ClusterIP", Replicas: 1,
-			Env:  map[string]string{"K": h},
-			Uses: []schema.Ref{{Kind: "cache", Name: h}},
-		})
-		m.Caches = append(m.Caches, schema.Cache{Name: h, L2: &schema.L2Cache{Redis: h, KeyPrefix: h}})
-		m.Redis = append(m.Redis, schema.Redis{Name: h, Addresses: []string{h}})
-	}
-	slices.SortFunc(m.Services, func(a, b schema.Service) int { return strings.Compare(a.Name, b.Name) })
-	slices.SortFunc(m.Caches, func(a, b schema.Cache) int { return strings.Compare(a.Name, b.Name) })
-	slices.SortFunc(m.Redis, func(a, b schema.Redis) int { return strings.Compare(a.Name, b.Name) })
-	return m
-}
 
 // drawn is how Graphviz must show s: the same text, with invalid UTF-8
 // and control characters replaced (the only changes escaping makes).
@@ -63,9 +31,9 @@ func drawn(s string) string {
 // conformance/graphhtml, in a real browser.
 func TestHostileStringsSurviveGraphviz(t *testing.T) {
 	requireDot(t)
-	g := Build(hostileModel())
-	if len(g.Nodes) != 3*len(hostile) || len(g.Edges) != 2*len(hostile) {
-		t.Fatalf("%d nodes, %d edges; want %d and %d", len(g.Nodes), len(g.Edges), 3*len(hostile), 2*len(hostile))
+	g := Build(graphtest.HostileModel())
+	if len(g.Nodes) != 3*len(graphtest.Hostile) || len(g.Edges) != 2*len(graphtest.Hostile) {
+		t.Fatalf("%d nodes, %d edges; want %d and %d", len(g.Nodes), len(g.Edges), 3*len(graphtest.Hostile), 2*len(graphtest.Hostile))
 	}
 	for _, cl := range Clusters {
 		var b bytes.Buffer
