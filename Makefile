@@ -6,7 +6,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE      ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: build test test-stress test-kube-upstream fmt vet golden fuzz bench release
+.PHONY: build test test-stress test-kube-upstream test-graph-html fmt vet golden fuzz bench release
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/nbac ./cmd/nbac
@@ -19,7 +19,7 @@ release:
 
 # test: vet, every package's tests; the runtime (concurrent code talking to
 # Redis, RabbitMQ and Kafka) runs under the race detector.
-test: vet test-kube-upstream
+test: vet test-kube-upstream test-graph-html
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/runtime')
 	$(GO) test -count=1 -race ./runtime/...
 
@@ -43,6 +43,13 @@ test-stress:
 # reaches a Kubernetes field, plus 50 random combinations.
 test-kube-upstream:
 	cd conformance/kubernetes && $(GO) vet . && $(GO) test -count=1 -short .
+
+# test-graph-html: `nbac graph -format html`'s page in headless Chromium
+# (chromedp, nested module conformance/graphhtml): loads without a console
+# error or CSP violation, draws every block, pans, zooms, and a click shows
+# the block's file:line; hostile names inject nothing.
+test-graph-html:
+	cd conformance/graphhtml && $(GO) vet . && $(GO) test -count=1 .
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
