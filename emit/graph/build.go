@@ -37,7 +37,7 @@ type builder struct {
 func (b *builder) node(kind, name string, src schema.Source, block any, settings []Attr) *Node {
 	n := &Node{
 		ID: kind + "." + name, Kind: kind, Name: name,
-		Settings: settings, Attrs: flatten(block),
+		Settings: settings, block: block,
 		Src: src.Block, Origin: schema.Describe(kind, name),
 	}
 	for attr, r := range src.Attrs() {
@@ -57,83 +57,61 @@ func (b *builder) edge(from, to, label string) {
 // flatten lists a block's attributes from its model.json form, in struct
 // order: nested objects as dotted keys, lists of scalars as one
 // comma-separated value, lists of objects by index. The model holds no
-// secret values, so neither does this.
+// secret values, so neither does this. One pass over the JSON tokens.
 func flatten(block any) []Attr {
 	data, err := json.Marshal(block)
 	if err != nil {
 		return nil // schema types are plain values; this does not happen
 	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
 	var out []Attr
-	flattenInto(&out, "", data)
+	flattenValue(dec, "", &out)
 	return out
 }
 
-func flattenInto(out *[]Attr, prefix string, data json.RawMessage) {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 {
-		return
+// flattenValue reads one JSON value into out and reports whether it was a
+// scalar.
+func flattenValue(dec *json.Decoder, prefix string, out *[]Attr) bool {
+	tok, err := dec.Token()
+	if err != nil {
+		return true
 	}
-	switch data[0] {
-	case '{':
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.Token() // {
-		for dec.More() {
-			tok, _ := dec.Token()
-			var v json.RawMessage
-			if dec.Decode(&v) != nil {
-				return
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '{' {
+			for dec.More() {
+				k, _ := dec.Token()
+				key, _ := k.(string)
+				if prefix != "" {
+					key = prefix + "." + key
+				}
+				flattenValue(dec, key, out)
 			}
-			key, _ := tok.(string)
-			if prefix != "" {
-				key = prefix + "." + key
+			dec.Token() // }
+			return false
+		}
+		start, scalars := len(*out), true
+		for i := 0; dec.More(); i++ {
+			scalars = flattenValue(dec, prefix+"["+strconv.Itoa(i)+"]", out) && scalars
+		}
+		dec.Token() // ]
+		if scalars && len(*out) > start {
+			vals := make([]string, 0, len(*out)-start)
+			for _, a := range (*out)[start:] {
+				vals = append(vals, a.Value)
 			}
-			flattenInto(out, key, v)
+			*out = append((*out)[:start], Attr{prefix, strings.Join(vals, ", ")})
 		}
-	case '[':
-		var items []json.RawMessage
-		if json.Unmarshal(data, &items) != nil {
-			return
-		}
-		scalars := make([]string, 0, len(items))
-		for _, it := range items {
-			if s, ok := scalarText(it); ok {
-				scalars = append(scalars, s)
-			}
-		}
-		if len(scalars) == len(items) {
-			*out = append(*out, Attr{prefix, strings.Join(scalars, ", ")})
-			return
-		}
-		for i, it := range items {
-			flattenInto(out, prefix+"["+strconv.Itoa(i)+"]", it)
-		}
-	default:
-		if s, ok := scalarText(data); ok {
-			*out = append(*out, Attr{prefix, s})
-		}
-	}
-}
-
-// scalarText is a JSON scalar as text: strings unquoted, null as "".
-func scalarText(data json.RawMessage) (string, bool) {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
-		return "", false
-	}
-	switch x := v.(type) {
+		return false
 	case string:
-		return x, true
+		*out = append(*out, Attr{prefix, t})
 	case json.Number:
-		return x.String(), true
+		*out = append(*out, Attr{prefix, t.String()})
 	case bool:
-		if x {
-			return "true", true
-		}
-		return "false", true
+		*out = append(*out, Attr{prefix, strconv.FormatBool(t)})
 	case nil:
-		return "", true
+		*out = append(*out, Attr{prefix, ""})
 	}
-	return "", false
+	return true
 }

@@ -28,9 +28,10 @@ type Node struct {
 	// Settings are the few attributes worth reading on the picture, in
 	// order; they make the node's label.
 	Settings []Attr
-	// Attrs are every attribute of the block (its model.json form,
-	// flattened), shown when the node is clicked in the HTML page.
-	Attrs []Attr
+	// block is the schema value; Attrs flattens it when first asked (DOT
+	// output never needs it).
+	block any
+	attrs []Attr
 	// Src is where the block was written (empty for a model read back
 	// from JSON); Lines gives, per attribute written, its line.
 	Src   hcl.Range
@@ -63,6 +64,16 @@ const (
 	Changed   Status = "change"
 	Removed   Status = "remove"
 )
+
+// Attrs are every attribute of the block (its model.json form,
+// flattened), shown when the node is clicked in the HTML page and compared
+// by Mark.
+func (n *Node) Attrs() []Attr {
+	if n.attrs == nil && n.block != nil {
+		n.attrs = flatten(n.block)
+	}
+	return n.attrs
+}
 
 // Node returns the node with id, or nil.
 func (g *Graph) Node(id string) *Node { return g.byID[id] }

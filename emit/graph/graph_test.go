@@ -200,22 +200,22 @@ func TestAttrs(t *testing.T) {
 	c := g.Node("cache.player_stats")
 	got := map[string]string{}
 	var keys []string
-	for _, a := range c.Attrs {
+	for _, a := range c.Attrs() {
 		got[a.Key] = a.Value
 		keys = append(keys, a.Key)
 	}
 	if keys[0] != "name" || got["l1.ttl"] != "5m0s" || got["l2.redis"] != "main" || got["warm"] != "player:lebron:stats" {
-		t.Errorf("cache attrs %v", c.Attrs)
+		t.Errorf("cache attrs %v", c.Attrs())
 	}
 	if c.Src.Filename == "" || c.Src.Start.Line == 0 || c.Lines["negative_ttl"] <= c.Src.Start.Line {
 		t.Errorf("cache source %v lines %v", c.Src, c.Lines)
 	}
 	lb := g.Node("load_balancer.nba_mcp")
 	var sawBackend bool
-	for _, a := range lb.Attrs {
+	for _, a := range lb.Attrs() {
 		sawBackend = sawBackend || (a.Key == "backends[2].backup" && a.Value == "true")
 	}
 	if !sawBackend {
-		t.Errorf("load balancer attrs lack backends[2].backup: %v", lb.Attrs)
+		t.Errorf("load balancer attrs lack backends[2].backup: %v", lb.Attrs())
 	}
 }

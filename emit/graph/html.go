@@ -60,8 +60,9 @@ func WriteHTML(w io.Writer, g *Graph, svg []byte) error {
 	plan := false
 	for i, n := range g.Nodes {
 		pn := pageNode{ID: blockID(i), Block: n.ID, Kind: n.Kind, Name: n.Name, File: n.Src.Filename, Line: n.Src.Start.Line, Status: n.Status}
-		pn.Attrs = make([]pageAttr, len(n.Attrs))
-		for j, a := range n.Attrs {
+		attrs := n.Attrs()
+		pn.Attrs = make([]pageAttr, len(attrs))
+		for j, a := range attrs {
 			pn.Attrs[j] = pageAttr{Key: a.Key, Value: a.Value, Line: n.Lines[topKey(a.Key)]}
 		}
 		nodes[i] = pn

@@ -20,7 +20,7 @@ func Mark(g, prev *Graph, files map[string]Status) {
 		switch {
 		case old == nil:
 			n.Status = Added
-		case !slices.Equal(old.Attrs, n.Attrs) || files[n.Origin] != Unchanged:
+		case !slices.Equal(old.Attrs(), n.Attrs()) || files[n.Origin] != Unchanged:
 			n.Status = Changed
 		}
 	}
