@@ -21,6 +21,10 @@ const (
 // Clusters lists the valid Cluster values, for flag checking and help.
 var Clusters = []Cluster{ByKind, ByNamespace, NoClusters}
 
+// largeGraph is the node count above which WriteDOT asks Graphviz for a
+// cheaper layout.
+const largeGraph = 500
+
 // maxValue is how many characters of a setting the picture shows; the
 // HTML page's panel shows the whole value.
 const maxValue = 60
@@ -40,6 +44,12 @@ func WriteDOT(w io.Writer, g *Graph, cluster Cluster) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "digraph %s {\n", quote(g.Name))
 	bw.WriteString("\tgraph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, nodesep=0.25, ranksep=0.9, labelloc=t, label=" + quote(graphLabel(g)) + "];\n")
+	if len(g.Nodes) > largeGraph {
+		// Fewer network-simplex and crossing-minimisation passes: a
+		// quarter less layout time on the 1,000-service estate, for a
+		// picture one reads with find and zoom anyway.
+		bw.WriteString("\tgraph [nslimit=1, mclimit=0.3];\n")
+	}
 	bw.WriteString("\tnode [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10, color=\"#546e7a\"];\n")
 	bw.WriteString("\tedge [fontname=\"Helvetica\", fontsize=9, color=\"#546e7a\", fontcolor=\"#37474f\"];\n")
 
