@@ -43,16 +43,9 @@ func goldenGraphs(t *testing.T) []goldenGraph {
 		t.Fatalf("no golden cases: %v", err)
 	}
 	for _, path := range cases {
-		c, err := golden.ReadCase(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts, err := c.Options()
-		if err != nil {
-			t.Fatal(err)
-		}
 		dir := t.TempDir()
-		if err := golden.WriteInputs(dir, c.Inputs, nil); err != nil {
+		_, opts, err := golden.Prepare(path, dir)
+		if err != nil {
 			t.Fatal(err)
 		}
 		m := load(t, dir, opts)
