@@ -353,3 +353,23 @@ func jsonRoundTrip(t *testing.T, s string) string {
 	}
 	return out
 }
+
+// TestPlanPage: a page drawn with -plan shows the legend, and the panel
+// says what the plan does to the clicked block.
+func TestPlanPage(t *testing.T) {
+	g := loadNBA(t)
+	graph.Mark(g, nil, nil) // no previous build: everything is added
+	b := newBrowser(t)
+	b.open(t, writePage(t, g))
+	boxes := checkEveryNode(t, b, g)
+	if got := b.text(t, ".legend"); got != "plan:addchangeremove" {
+		t.Errorf("legend %q", got)
+	}
+	b.click(t, boxes["block0"])
+	if got, want := b.text(t, "#panel h2"), "add: "+g.Nodes[0].Kind+` "`+g.Nodes[0].Name+`"`; got != want {
+		t.Errorf("panel title %q, want %q", got, want)
+	}
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
