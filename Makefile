@@ -6,7 +6,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE      ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: build test test-stress test-kube-upstream fmt vet golden fuzz bench release
+.PHONY: build test test-stress test-kube-upstream test-graph-html fmt vet golden fuzz bench release
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/nbac ./cmd/nbac
@@ -24,7 +24,7 @@ release:
 # release binaries cmd/nbac's tests make, and a verdict must not depend on
 # the machine's speed. It still stops a test that hangs.
 TEST_TIMEOUT ?= 30m
-test: vet test-kube-upstream
+test: vet test-kube-upstream test-graph-html
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $$($(GO) list ./... | grep -v '/runtime')
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -race ./runtime/...
 
@@ -48,6 +48,13 @@ test-stress:
 # reaches a Kubernetes field, plus 50 random combinations.
 test-kube-upstream:
 	cd conformance/kubernetes && $(GO) vet . && $(GO) test -count=1 -timeout $(TEST_TIMEOUT) -short .
+
+# test-graph-html: `nbac graph -format html`'s page in headless Chromium
+# (chromedp, nested module conformance/graphhtml): loads without a console
+# error or CSP violation, draws every block, pans, zooms, and a click shows
+# the block's file:line; hostile names inject nothing.
+test-graph-html:
+	cd conformance/graphhtml && $(GO) vet . && $(GO) test -count=1 -timeout $(TEST_TIMEOUT) .
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

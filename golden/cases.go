@@ -81,6 +81,21 @@ func (c Case) Options() (lang.Options, error) {
 	return o, nil
 }
 
+// Prepare reads the golden file name, lays its inputs out in dir and
+// returns the case with its args as lang.Options: the set-up of every test
+// that compiles the golden cases in a directory of their own.
+func Prepare(name, dir string) (Case, lang.Options, error) {
+	c, err := ReadCase(name)
+	if err != nil {
+		return Case{}, lang.Options{}, err
+	}
+	opts, err := c.Options()
+	if err != nil {
+		return Case{}, lang.Options{}, err
+	}
+	return c, opts, WriteInputs(dir, c.Inputs, nil)
+}
+
 // WriteInputs lays files (a case's Inputs, or a reordering of them) out in
 // dir. rename, when not nil, maps a configuration file's name to the one it
 // gets there; files are created in order.

@@ -139,7 +139,7 @@ func completeWords(words []string) []string {
 		if strings.HasPrefix(w, "-") && len(w) > 1 {
 			if valued[strings.TrimLeft(w, "-")] && !strings.Contains(w, "=") {
 				if i == len(rest)-1 {
-					return flagValue(strings.TrimLeft(w, "-"))
+					return flagValue(cmd, strings.TrimLeft(w, "-"))
 				}
 				i++
 			}
@@ -208,7 +208,17 @@ func valueFlags(args []string) map[string]bool {
 }
 
 // flagValue completes a flag's value: files for those that name one.
-func flagValue(name string) []string {
+func flagValue(cmd, name string) []string {
+	if cmd == "graph" {
+		switch name {
+		case "format":
+			return graphFormats
+		case "cluster":
+			return []string{"kind", "namespace", "none"}
+		case "out-dir":
+			return []string{filesDirective}
+		}
+	}
 	switch name {
 	case "var-file", "o", "socket":
 		return []string{filesDirective}
