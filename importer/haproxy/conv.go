@@ -235,9 +235,7 @@ func (c *conv) listeners(binds []bind, redirect bool) {
 	c.lb.Listen = main.port
 	addrs := func(b *bind) {
 		for _, a := range b.addrs {
-			if a != "" {
-				c.lb.ListenAddresses = appendOnce(c.lb.ListenAddresses, a)
-			}
+			c.lb.ListenAddresses = lbhcl.AddListenAddress(c.lb.ListenAddresses, a)
 		}
 	}
 	addrs(main)
@@ -254,6 +252,7 @@ func (c *conv) listeners(binds []bind, redirect bool) {
 			c.f.report(b.l, "bind", importer.NoEquivalent, fmt.Sprintf("nbac listens on one port (%d here)%s; this one is dropped.", main.port, map[bool]string{true: " plus the plain-HTTP redirect port", false: ""}[main.ssl]))
 		}
 	}
+	c.lb.ListenAddresses = lbhcl.ListenAddresses(c.lb.ListenAddresses)
 	if main.ssl {
 		t := &lbhcl.TLS{Certificate: main.crt, Key: main.crt, HTTPPort: 80, HTTP2: main.h2}
 		if main.crt == "" {
@@ -272,15 +271,6 @@ func (c *conv) listeners(binds []bind, redirect bool) {
 		}
 		c.lb.TLS = t
 	}
-}
-
-func appendOnce(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
 }
 
 // isHTTPSRedirect recognises `redirect scheme https [code 301] [if|unless

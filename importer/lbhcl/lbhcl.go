@@ -283,3 +283,26 @@ func ProjectName(opt, file string) string {
 	}
 	return s
 }
+
+// AddListenAddress adds a listener's address ("" for every IPv4 address,
+// as `bind :80` and `listen 80` mean) to list, once.
+func AddListenAddress(list []string, addr string) []string {
+	if addr == "" {
+		addr = "0.0.0.0"
+	}
+	for _, x := range list {
+		if x == addr {
+			return list
+		}
+	}
+	return append(list, addr)
+}
+
+// ListenAddresses is list as listen_addresses: nil when it is only every
+// IPv4 address, nbac's default.
+func ListenAddresses(list []string) []string {
+	if len(list) == 1 && list[0] == "0.0.0.0" {
+		return nil
+	}
+	return list
+}
