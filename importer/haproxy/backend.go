@@ -195,7 +195,10 @@ func (c *conv) servers(servers []*server, algo string, httpchk bool) {
 	for _, s := range servers {
 		be := s.be
 		be.Name = lbhcl.Unique(be.Name, taken)
-		if weighted {
+		// A consistent hash places each server by its weight, so a
+		// hashed backend keeps its weights even when equal: nbac's
+		// default (100) would move clients.
+		if weighted || algo == "ip_hash" {
 			n := s.weight
 			be.Weight = &n
 		}

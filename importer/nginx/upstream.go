@@ -86,9 +86,13 @@ func (e *estate) upstream(lb *lbhcl.LB, u *upstream) {
 	if weighted && lb.Algorithm == "" {
 		lb.Algorithm = "weighted_round_robin"
 	}
+	// A consistent hash places each server by its weight (Nginx: 160
+	// points per unit), so hashed upstreams keep their weights even when
+	// equal: nbac's default (100) would move every client.
+	hashed := lb.Algorithm == "ip_hash" || lb.Sticky != nil
 	passive := false
 	for _, x := range servers {
-		if weighted {
+		if weighted || hashed {
 			w := x.weight
 			x.be.Weight = &w
 		}
