@@ -36,7 +36,7 @@ func (c *conv) isRateTable(l *haproxycfg.Line) bool {
 // track-sc0). It allows N requests per period P; nbac's HAProxy limiter
 // allows 10R+B per sliding 10 s, so R and B are read from N scaled to 10 s.
 func (c *conv) rateLimit() {
-	var table, track, deny *haproxycfg.Line
+	var table, track, deny, acl *haproxycfg.Line
 	var period time.Duration
 	limit := -1
 	for _, l := range c.fe.s.Lines {
@@ -58,8 +58,8 @@ func (c *conv) rateLimit() {
 			len(w) == 4 && w[0] == "tcp-request" && w[1] == "connection" && w[2] == "track-sc0" && w[3] == "src":
 			track = l
 		case len(w) >= 4 && w[0] == "http-request" && w[1] == "deny":
-			if n, ok := c.denyLimit(l, w); ok {
-				deny, limit = l, n
+			if n, a, ok := c.denyLimit(w); ok {
+				deny, acl, limit = l, a, n
 			}
 		}
 	}
@@ -69,8 +69,10 @@ func (c *conv) rateLimit() {
 	per10 := int(int64(limit) * int64(10*time.Second) / int64(period))
 	r := max(1, per10/10)
 	c.lb.RateLimit = &lbhcl.RateLimit{RequestsPerSecond: r, Burst: max(0, per10-10*r)}
-	for _, l := range []*haproxycfg.Line{table, track, deny} {
-		c.f.use(l)
+	for _, l := range []*haproxycfg.Line{table, track, deny, acl} {
+		if l != nil {
+			c.f.use(l)
+		}
 	}
 	if w := deny.Words(); len(w) > 3 && w[2] == "deny_status" && w[3] != "429" {
 		c.f.r.NotImported(c.f.file, deny.Num, "deny_status "+w[3], importer.OutOfRange, "nbac answers a client over its rate limit with 429.")
@@ -83,39 +85,38 @@ func (c *conv) rateLimit() {
 
 var rateCondRe = regexp.MustCompile(`^(?:sc_http_req_rate\(0\)|sc0_http_req_rate(?:\(\))?)$`)
 
-// denyLimit reads the number of requests a deny rule allows: `gt N` allows
-// N, `ge N` allows N-1.
-func (c *conv) denyLimit(l *haproxycfg.Line, w []string) (int, bool) {
+// denyLimit reads the number of requests a deny rule allows (`gt N` allows
+// N, `ge N` allows N-1), and the named acl it uses, if any.
+func (c *conv) denyLimit(w []string) (int, *haproxycfg.Line, bool) {
 	i := 2
 	if len(w) > 3 && w[2] == "deny_status" {
 		i = 4
 	}
 	if i >= len(w) || w[i] != "if" {
-		return 0, false
+		return 0, nil, false
 	}
 	cond := w[i+1:]
+	var acl *haproxycfg.Line
 	if len(cond) == 1 {
-		acl := c.acls[cond[0]]
-		if acl == nil {
-			return 0, false
+		if acl = c.acls[cond[0]]; acl == nil {
+			return 0, nil, false
 		}
 		cond = acl.Words()[2:]
-		defer func() { c.f.use(acl) }()
 	} else if len(cond) == 5 && cond[0] == "{" && cond[4] == "}" {
 		cond = cond[1:4]
 	}
 	if len(cond) != 3 || !rateCondRe.MatchString(cond[0]) {
-		return 0, false
+		return 0, nil, false
 	}
 	n, err := strconv.Atoi(cond[2])
 	if err != nil || n < 1 {
-		return 0, false
+		return 0, nil, false
 	}
 	switch strings.ToLower(cond[1]) {
 	case "gt":
-		return n, true
+		return n, acl, true
 	case "ge":
-		return n - 1, n > 1
+		return n - 1, acl, n > 1
 	}
-	return 0, false
+	return 0, nil, false
 }

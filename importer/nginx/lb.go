@@ -75,6 +75,7 @@ func (e *estate) loadBalancer(st *site) *lbhcl.LB {
 // settings reads the timeouts and forwarding headers in force.
 func (e *estate) settings(lb *lbhcl.LB, st *site) {
 	ff := false
+	var proto []config.IDirective // X-Forwarded-Proto $scheme
 	for _, d := range st.lines {
 		ps, variable := params(d)
 		name := d.GetName()
@@ -85,9 +86,13 @@ func (e *estate) settings(lb *lbhcl.LB, st *site) {
 				if ff {
 					e.use(d)
 				}
-			case "host", "x-forwarded-proto":
-				if ps[1] == "$host" || ps[1] == "$scheme" || ps[1] == "$http_host" {
+			case "host":
+				if ps[1] == "$host" || ps[1] == "$http_host" {
 					e.use(d)
+				}
+			case "x-forwarded-proto":
+				if ps[1] == "$scheme" {
+					proto = append(proto, d)
 				}
 			}
 			continue
@@ -114,6 +119,14 @@ func (e *estate) settings(lb *lbhcl.LB, st *site) {
 	}
 	if lb.Mode != "tcp" && !ff {
 		lb.ForwardedFor = &ff
+	}
+	for _, d := range proto {
+		if ff {
+			e.use(d)
+		} else {
+			e.report(st.srv.src, d, "proxy_set_header X-Forwarded-Proto", importer.NoEquivalent,
+				"nbac sets X-Forwarded-Proto together with X-Forwarded-For (forwarded_for); without proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for it sets neither.")
+		}
 	}
 }
 

@@ -59,6 +59,8 @@ func (e *estate) upstream(lb *lbhcl.LB, u *upstream) {
 			e.use(d)
 		case name == "ip_hash" && len(ps) == 0:
 			lb.Algorithm = "ip_hash"
+			e.r.NotImported(s.file, s.line(d), "ip_hash (IPv4 /24 grouping)", importer.NoEquivalent,
+				"nbac's ip_hash is `hash $binary_remote_addr consistent`: the whole address, on a consistent ring. Each client still sticks to one server, but clients are spread afresh, and one /24 no longer shares a server.")
 			e.use(d)
 		case name == "hash" && len(ps) >= 1:
 			switch key := ps[0]; {
