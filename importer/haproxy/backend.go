@@ -225,7 +225,7 @@ func (c *conv) servers(servers []*server, algo string, httpchk bool) {
 		h.Type = "http"
 	}
 	if d, ok := parseDuration(checked.inter); ok && d > 0 {
-		h.Interval = formatDuration(d)
+		h.Interval = lbhcl.FormatDuration(d)
 	} else if checked.inter == "" {
 		h.Interval = "2s" // HAProxy's default inter
 	}

@@ -3,7 +3,6 @@ package haproxy
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -22,16 +21,9 @@ const wait = 60 * time.Second
 // its first answer chose), and failover to the backup when the primaries
 // stop. Counts only, never timings.
 func TestSameTrafficSameAnswers(t *testing.T) {
-	lbctltest.Binary(t, "haproxy")
-	tmpl, err := os.ReadFile("testdata/behaviour/app.cfg.tmpl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	app1, app2, spare := lbctltest.StartBackend(t, "app1"), lbctltest.StartBackend(t, "app2"), lbctltest.StartBackend(t, "spare")
-	listen := lbctltest.FreePort(t)
-	original := lbctltest.Render(string(tmpl), map[string]any{"LISTEN": listen, "APP1": app1.Port, "APP2": app2.Port, "SPARE": spare.Port})
-	r := lbhcltest.ImportText(t, Import, "haproxy.cfg", original)
-	regenerated := string(lbhcltest.Artifact(t, lbhcltest.Build(t, r), "haproxy/app.cfg"))
+	st := lbhcltest.NewStand(t, "haproxy", "testdata/behaviour/app.cfg.tmpl", Import, "haproxy.cfg", "LISTEN")
+	app1, app2, listen, original := st.App1, st.App2, st.Ports["LISTEN"], st.Original
+	regenerated := string(lbhcltest.Artifact(t, st.Arts, "haproxy/app.cfg"))
 	configs := []struct{ name, cfg string }{{"original", original}, {"regenerated", regenerated}}
 	url := fmt.Sprintf("http://127.0.0.1:%d/", listen)
 	c := lbctltest.Client()

@@ -295,7 +295,7 @@ func (c *conv) timeout(l *haproxycfg.Line, name, val string) {
 		return
 	}
 	if name == "check" {
-		c.healthCheck().Timeout = formatDuration(d)
+		c.healthCheck().Timeout = lbhcl.FormatDuration(d)
 		c.f.use(l)
 		return
 	}
@@ -303,7 +303,7 @@ func (c *conv) timeout(l *haproxycfg.Line, name, val string) {
 	if !ok || c.lb.Mode == "tcp" && (n == "http_request" || n == "keep_alive") {
 		return // reported at the end unless another load balancer used it
 	}
-	c.lb.SetTimeout(n, formatDuration(d))
+	c.lb.SetTimeout(n, lbhcl.FormatDuration(d))
 	c.f.use(l)
 }
 
@@ -322,21 +322,6 @@ func parseDuration(s string) (time.Duration, bool) {
 		"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
 	u, ok := unit[s[i:]]
 	return time.Duration(n) * u, ok
-}
-
-// formatDuration writes d in the largest whole unit ("30s", "2m", "250ms").
-func formatDuration(d time.Duration) string {
-	switch {
-	case d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	case d%time.Second == 0:
-		return fmt.Sprintf("%ds", d/time.Second)
-	case d%time.Millisecond == 0:
-		return fmt.Sprintf("%dms", d/time.Millisecond)
-	}
-	return d.String()
 }
 
 func (c *conv) healthCheck() *lbhcl.HealthCheck {

@@ -3,7 +3,6 @@ package haproxy
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/nbac/nbac/importer"
@@ -18,12 +17,10 @@ func Import(paths []string, opts importer.Options) *importer.Result {
 	var lbs []*lbhcl.LB
 	taken := map[string]bool{}
 	for _, p := range paths {
-		src, err := os.ReadFile(p)
-		if err != nil {
-			r.Fail(p, 0, "Cannot read the HAProxy configuration", err.Error())
+		src, ok := lbhcl.Read(r, p, "HAProxy")
+		if !ok {
 			continue
 		}
-		r.Sources[p] = src
 		cfg, err := haproxycfg.Parse(src)
 		if err != nil {
 			var e *haproxycfg.Error
@@ -37,16 +34,7 @@ func Import(paths []string, opts importer.Options) *importer.Result {
 		imp := &fileImport{file: p, cfg: cfg, r: r, used: map[*haproxycfg.Line]bool{}, taken: taken}
 		lbs = append(lbs, imp.run()...)
 	}
-	if r.Diags.HasErrors() {
-		return r
-	}
-	project := ""
-	if len(paths) > 0 {
-		project = lbhcl.ProjectName(opts.Project, paths[0])
-	}
-	lbhcl.Finish(r, lbs, project)
-	lbhcl.SortReport(r)
-	return r
+	return lbhcl.Done(r, lbs, paths, opts)
 }
 
 // fileImport is the import of one file. used records every line that

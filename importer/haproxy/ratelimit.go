@@ -79,7 +79,7 @@ func (c *conv) rateLimit() {
 	}
 	if period != 10*time.Second {
 		c.f.r.NotImported(c.f.file, table.Num, "http_req_rate period", importer.OutOfRange,
-			fmt.Sprintf("nbac counts over 10 s; %d requests per %s became requests_per_second = %d, burst = %d.", limit, formatDuration(period), r, c.lb.RateLimit.Burst))
+			fmt.Sprintf("nbac counts over 10 s; %d requests per %s became requests_per_second = %d, burst = %d.", limit, lbhcl.FormatDuration(period), r, c.lb.RateLimit.Burst))
 	}
 }
 

@@ -72,6 +72,34 @@ func Finish(r *importer.Result, lbs []*LB, project string) {
 	}
 }
 
+// Read reads an input file into r.Sources, or records that it cannot be
+// read (kind names the format: "HAProxy").
+func Read(r *importer.Result, path, kind string) ([]byte, bool) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		r.Fail(path, 0, "Cannot read the "+kind+" configuration", err.Error())
+		return nil, false
+	}
+	r.Sources[path] = src
+	return src, true
+}
+
+// Done ends an import: unless r has errors, the blocks that compile are
+// written with the project block (named by opts, else the first input),
+// and the report is put in source order.
+func Done(r *importer.Result, lbs []*LB, paths []string, opts importer.Options) *importer.Result {
+	if r.Diags.HasErrors() {
+		return r
+	}
+	project := ""
+	if len(paths) > 0 {
+		project = ProjectName(opts.Project, paths[0])
+	}
+	Finish(r, lbs, project)
+	SortReport(r)
+	return r
+}
+
 // SortReport orders r's diagnostics by file and line, so the report reads
 // as the source does.
 func SortReport(r *importer.Result) {

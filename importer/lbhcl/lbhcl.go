@@ -1,8 +1,10 @@
 package lbhcl
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
@@ -305,4 +307,20 @@ func ListenAddresses(list []string) []string {
 		return nil
 	}
 	return list
+}
+
+// FormatDuration writes d as a duration attribute in its largest whole
+// unit ("30s", "2m", "250ms").
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	case d%time.Second == 0:
+		return fmt.Sprintf("%ds", d/time.Second)
+	case d%time.Millisecond == 0:
+		return fmt.Sprintf("%dms", d/time.Millisecond)
+	}
+	return d.String()
 }

@@ -3,7 +3,6 @@ package nginx
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -22,18 +21,10 @@ const wait = 60 * time.Second
 // server, cookie by cookie), and failover to the backup when the
 // primaries stop. Counts only, never timings.
 func TestSameTrafficSameAnswers(t *testing.T) {
-	lbctltest.Binary(t, "nginx")
-	tmpl, err := os.ReadFile("testdata/behaviour/app.conf.tmpl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	app1, app2, spare := lbctltest.StartBackend(t, "app1"), lbctltest.StartBackend(t, "app2"), lbctltest.StartBackend(t, "spare")
-	l1, l2 := lbctltest.FreePort(t), lbctltest.FreePort(t)
-	original := lbctltest.Render(string(tmpl), map[string]any{"LISTEN1": l1, "LISTEN2": l2, "APP1": app1.Port, "APP2": app2.Port, "SPARE": spare.Port})
-	r := lbhcltest.ImportText(t, Import, "nginx.conf", original)
-	arts := lbhcltest.Build(t, r)
-	weighted := string(lbhcltest.Artifact(t, arts, "nginx/weighted.conf"))
-	sticky := string(lbhcltest.Artifact(t, arts, "nginx/sticky.conf"))
+	st := lbhcltest.NewStand(t, "nginx", "testdata/behaviour/app.conf.tmpl", Import, "nginx.conf", "LISTEN1", "LISTEN2")
+	app1, app2, l1, l2, original := st.App1, st.App2, st.Ports["LISTEN1"], st.Ports["LISTEN2"], st.Original
+	weighted := string(lbhcltest.Artifact(t, st.Arts, "nginx/weighted.conf"))
+	sticky := string(lbhcltest.Artifact(t, st.Arts, "nginx/sticky.conf"))
 	u1, u2 := fmt.Sprintf("http://127.0.0.1:%d/", l1), fmt.Sprintf("http://127.0.0.1:%d/", l2)
 	c := lbctltest.Client()
 

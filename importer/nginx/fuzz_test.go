@@ -1,8 +1,6 @@
 package nginx
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,12 +12,7 @@ import (
 // FuzzImport: any nginx.conf, from the corpus mutated, imports without a
 // panic and every diagnostic is located inside it.
 func FuzzImport(f *testing.F) {
-	corpus, _ := filepath.Glob(filepath.Join("testdata", "*.conf"))
-	for _, p := range corpus {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	lbhcltest.Seeds(f, "conf")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		lbhcltest.FuzzImport(t, Import, "nginx.conf", src)
 	})
@@ -29,12 +22,7 @@ func FuzzImport(f *testing.F) {
 // error always has a line inside the input, every directive a line inside
 // it.
 func FuzzParse(f *testing.F) {
-	corpus, _ := filepath.Glob(filepath.Join("testdata", "*.conf"))
-	for _, p := range corpus {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	lbhcltest.Seeds(f, "conf")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		s, line, err := parse("nginx.conf", src)
 		lines := len(strings.Split(string(src), "\n"))

@@ -110,10 +110,10 @@ func (e *estate) settings(lb *lbhcl.LB, st *site) {
 			continue
 		}
 		if name == "proxy_timeout" {
-			lb.SetTimeout("client", formatDuration(dur))
-			lb.SetTimeout("server", formatDuration(dur))
+			lb.SetTimeout("client", lbhcl.FormatDuration(dur))
+			lb.SetTimeout("server", lbhcl.FormatDuration(dur))
 		} else {
-			lb.SetTimeout(t, formatDuration(dur))
+			lb.SetTimeout(t, lbhcl.FormatDuration(dur))
 		}
 		e.use(d)
 	}
@@ -169,18 +169,6 @@ func parseDuration(s string) (time.Duration, bool) {
 		total += time.Duration(n) * u
 	}
 	return total, true
-}
-
-func formatDuration(d time.Duration) string {
-	switch {
-	case d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	case d%time.Second == 0:
-		return fmt.Sprintf("%ds", d/time.Second)
-	}
-	return fmt.Sprintf("%dms", d/time.Millisecond)
 }
 
 // rateLimit reads `limit_req zone=Z [burst=B] [nodelay]` with its zone.

@@ -2,7 +2,6 @@ package nginx
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/tufanbarisyildirim/gonginx/config"
@@ -20,12 +19,10 @@ func Import(paths []string, opts importer.Options) *importer.Result {
 	imp := &estate{r: r, used: map[config.IDirective]bool{}, reported: map[config.IDirective]bool{},
 		upstreams: map[string]*upstream{}, zones: map[string]*zone{}, taken: map[string]bool{}}
 	for _, p := range paths {
-		src, err := os.ReadFile(p)
-		if err != nil {
-			r.Fail(p, 0, "Cannot read the Nginx configuration", err.Error())
+		src, ok := lbhcl.Read(r, p, "Nginx")
+		if !ok {
 			continue
 		}
-		r.Sources[p] = src
 		s, line, err := parse(p, src)
 		if err != nil {
 			r.Fail(p, line, "Invalid Nginx configuration", err.Error())
@@ -43,13 +40,7 @@ func Import(paths []string, opts importer.Options) *importer.Result {
 	for _, s := range imp.sources {
 		imp.finish(s, s.root.GetDirectives())
 	}
-	project := ""
-	if len(paths) > 0 {
-		project = lbhcl.ProjectName(opts.Project, paths[0])
-	}
-	lbhcl.Finish(r, lbs, project)
-	lbhcl.SortReport(r)
-	return r
+	return lbhcl.Done(r, lbs, paths, opts)
 }
 
 // estate is everything read from the files.

@@ -114,13 +114,13 @@ func (e *estate) upstream(lb *lbhcl.LB, u *upstream) {
 		interval = time.Second
 	}
 	interval = interval.Round(time.Second)
-	lb.HealthCheck = &lbhcl.HealthCheck{Interval: formatDuration(interval), Fall: first.maxFails}
+	lb.HealthCheck = &lbhcl.HealthCheck{Interval: lbhcl.FormatDuration(interval), Fall: first.maxFails}
 	if lb.Mode == "tcp" {
 		lb.HealthCheck.Type = "tcp"
 	}
 	if interval*time.Duration(first.maxFails) != first.failTimeout {
 		e.r.NotImported(s.file, s.line(first.d), "fail_timeout", importer.OutOfRange,
-			fmt.Sprintf("nbac writes fail_timeout = interval x fall in whole seconds: %s here.", formatDuration(interval*time.Duration(first.maxFails))))
+			fmt.Sprintf("nbac writes fail_timeout = interval x fall in whole seconds: %s here.", lbhcl.FormatDuration(interval*time.Duration(first.maxFails))))
 	}
 	for _, x := range servers[1:] {
 		if x.maxFails != first.maxFails || x.failTimeout != first.failTimeout {
