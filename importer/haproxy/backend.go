@@ -47,6 +47,12 @@ func (c *conv) backend() {
 				algo = "round_robin"
 				c.f.report(l, "balance "+w[1], importer.OutOfRange, "nbac balances by round_robin, weighted_round_robin, least_connections or ip_hash (roundrobin, static-rr, leastconn, source); round_robin is used.")
 			}
+		case w[0] == "mode" && len(w) == 2 && c.be != c.fe:
+			if w[1] == "http" && c.lb.Mode == "" || w[1] == "tcp" && c.lb.Mode == "tcp" {
+				c.f.use(l)
+			} else {
+				c.f.report(l, "mode "+w[1], importer.OutOfRange, "The backend's mode differs from the frontend's; nbac has one mode per load_balancer, the frontend's.")
+			}
 		case w[0] == "hash-type" && algo == "ip_hash" && len(w) == 2 && w[1] == "consistent":
 			c.f.use(l)
 		case w[0] == "default-server":

@@ -260,14 +260,19 @@ func (c *conv) listeners(binds []bind, redirect bool) {
 			return
 		}
 		no := false
+		tcp := c.lb.Mode == "tcp"
 		switch {
-		case plain != nil && redirect:
+		case plain != nil && redirect && !tcp:
 			t.HTTPPort = plain.port
 		case plain != nil:
+			c.f.report(plain.l, "bind", importer.NoEquivalent, "nbac serves plain HTTP beside TLS only to redirect it to https (in http mode); without a redirect in the source this listener is dropped.")
+		}
+		if !tcp && (plain == nil || !redirect) {
 			t.RedirectHTTP = &no
-			c.f.report(plain.l, "bind", importer.NoEquivalent, "nbac serves plain HTTP beside TLS only to redirect it to https; without a redirect in the source this listener is dropped.")
-		case c.lb.Mode != "tcp":
-			t.RedirectHTTP = &no
+		}
+		if tcp && t.HTTP2 {
+			t.HTTP2 = false // ALPN is HTTP's; nbac refuses http2 in tcp mode
+			c.f.r.NotImported(c.f.file, main.l.Num, "bind option alpn", importer.OutOfRange, "nbac negotiates HTTP/2 only in http mode.")
 		}
 		c.lb.TLS = t
 	}
