@@ -32,6 +32,7 @@ func (f *fileImport) run() []*lbhcl.LB {
 	var defaults *haproxycfg.Section
 	var fronts []*proxy
 	backends := map[string]*proxy{}
+	named := map[string]*haproxycfg.Section{} // defaults NAME
 	usedBackends := map[string]bool{}
 	for _, s := range f.cfg.Sections {
 		// A value taken from the environment is not the file's: refuse it
@@ -48,11 +49,14 @@ func (f *fileImport) run() []*lbhcl.LB {
 		case "global":
 			global = s
 		case "defaults":
-			defaults = s
+			defaults = f.defaultsOf(s, defaults, named)
+			if s.Name != "" {
+				named[s.Name] = s
+			}
 		case "frontend", "listen":
-			fronts = append(fronts, &proxy{s: s, defaults: defaults})
+			fronts = append(fronts, &proxy{s: s, defaults: f.defaultsOf(s, defaults, named)})
 		case "backend":
-			backends[s.Name] = &proxy{s: s, defaults: defaults}
+			backends[s.Name] = &proxy{s: s, defaults: f.defaultsOf(s, defaults, named)}
 		default:
 			f.r.NotImported(f.file, s.Line, s.Kind+" section", importer.NoEquivalent,
 				fmt.Sprintf("nbac's load_balancer has nothing like a %s section; its lines are not imported.", s.Kind))
@@ -109,6 +113,27 @@ func (f *fileImport) run() []*lbhcl.LB {
 	f.global(global, lbs)
 	f.finish()
 	return lbs
+}
+
+// defaultsOf is the defaults section in force for s: the one its
+// `from NAME` names (HAProxy 2.4+), else the last one above it. A defaults
+// section is itself; its own `from` is reported (only its own lines are
+// read).
+func (f *fileImport) defaultsOf(s *haproxycfg.Section, last *haproxycfg.Section, named map[string]*haproxycfg.Section) *haproxycfg.Section {
+	if len(s.Args) == 2 && s.Args[0].Text == "from" {
+		if d := named[s.Args[1].Text]; d != nil {
+			if s.Kind == "defaults" {
+				f.r.NotImported(f.file, s.Line, "defaults from "+s.Args[1].Text, importer.NoEquivalent, "A defaults section inheriting another is read with its own lines only; repeat the inherited lines in it.")
+				return s
+			}
+			return d
+		}
+		f.r.NotImported(f.file, s.Line, "from "+s.Args[1].Text, importer.NoEquivalent, "There is no defaults section of that name above; the last defaults section is used.")
+	}
+	if s.Kind == "defaults" {
+		return s
+	}
+	return last
 }
 
 // global applies the global section to every load balancer of the file:
