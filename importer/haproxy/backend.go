@@ -31,6 +31,8 @@ func (c *conv) backend() {
 	var servers []*server
 	var defaults server // default-server options
 	httpchk := false
+	consistent := false
+	var balance *haproxycfg.Line
 	var cookie *haproxycfg.Line
 	var stickOn, stickTable *haproxycfg.Line
 	for _, l := range c.be.lines() {
@@ -41,7 +43,7 @@ func (c *conv) backend() {
 		switch {
 		case w[0] == "balance" && len(w) >= 2:
 			if a, ok := algorithms[w[1]]; ok && len(w) == 2 {
-				algo = a
+				algo, balance = a, l
 				c.f.use(l)
 			} else {
 				algo = "round_robin"
@@ -55,6 +57,7 @@ func (c *conv) backend() {
 			}
 		case w[0] == "hash-type" && algo == "ip_hash" && len(w) == 2 && w[1] == "consistent":
 			c.f.use(l)
+			consistent = true
 		case w[0] == "default-server":
 			defaults = server{l: l, weight: 1}
 			c.serverOptions(&defaults, l, w[1:])
@@ -82,6 +85,10 @@ func (c *conv) backend() {
 		case w[0] == "stick" && len(w) == 3 && w[1] == "on" && w[2] == "src":
 			stickOn = l
 		}
+	}
+	if algo == "ip_hash" && !consistent && balance != nil {
+		c.f.r.NotImported(c.f.file, balance.Num, "balance source without hash-type consistent", importer.NoEquivalent,
+			"nbac's ip_hash is balance source with hash-type consistent: each client still sticks to one server, but clients are mapped afresh, and fewer move when a server comes or goes.")
 	}
 	c.servers(servers, algo, httpchk)
 	c.affinity(servers, cookie, stickOn, stickTable)
