@@ -142,11 +142,8 @@ func word(line string, start int) (Arg, int, *Error) {
 			}
 			i++
 		case c == '\\':
-			if i+1 >= len(line) {
-				return a, 0, &Error{Col: i + 1, Msg: "backslash at the end of the line (HAProxy has no line continuation)"}
-			}
 			a.Quoted = true
-			n, width, err := escape(line, i)
+			n, width, err := escape(line, i, quote == '"')
 			if err != nil {
 				return a, 0, err
 			}
@@ -185,10 +182,20 @@ func word(line string, start int) (Arg, int, *Error) {
 
 // escape resolves the backslash sequence at line[i] and returns its text
 // and width.
-func escape(line string, i int) (string, int, *Error) {
+func escape(line string, i int, inDouble bool) (string, int, *Error) {
+	if i+1 >= len(line) {
+		// A backslash ending the line stays: HAProxy has no line
+		// continuation.
+		return `\`, 1, nil
+	}
 	switch c := line[i+1]; c {
-	case ' ', '#', '\\', '\'', '"', '$':
+	case ' ', '#', '\\', '\'', '"':
 		return string(c), 2, nil
+	case '$':
+		if inDouble {
+			return "$", 2, nil // an escaped, unexpanded dollar
+		}
+		return `\$`, 2, nil // outside double quotes $ means nothing, and HAProxy keeps the backslash
 	case 'r':
 		return "\r", 2, nil
 	case 'n':

@@ -32,6 +32,8 @@ func TestSplitLine(t *testing.T) {
 		{`a\ b c\#d`, []string{"a b", "c#d"}, false},
 		{`x "\x41\t" \\`, []string{"x", "A\t", `\`}, false},
 		{`acl php path_reg \.php$`, []string{"acl", "php", "path_reg", `\.php$`}, false},
+		{`bind :80 \`, []string{"bind", ":80", `\`}, false}, // no line continuation: the backslash stays
+		{`a\$b "c\$d"`, []string{`a\$b`, "c$d"}, false},
 		{`bind "${ADDR}:443"`, []string{"bind", "${ADDR}:443"}, true},
 		{`bind '${ADDR}:443'`, []string{"bind", "${ADDR}:443"}, false},
 		{`a"b c"d e`, []string{"ab cd", "e"}, false},
@@ -77,7 +79,6 @@ func TestErrorsAreLocated(t *testing.T) {
 	}{
 		{"frontend fe\n  bind \"oops\n", 2, 8, "unmatched \" quote"},
 		{"frontend fe\n  x 'a\n", 2, 5, "unmatched ' quote"},
-		{"frontend fe\n\n  bind :80 \\\n  mode http\n", 3, 12, "no line continuation"},
 		{"frontend fe\n  x \"\\x4\"\n", 2, 6, "two hexadecimal digits"},
 		{"  bind :80\nfrontend fe\n", 1, 3, "outside any section"},
 		{"global\n  x a\x00b\n", 2, 6, "NUL"},
