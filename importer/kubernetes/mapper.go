@@ -1,0 +1,252 @@
+package kubernetes
+
+import (
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/nbac/nbac/importer"
+)
+
+// mapper matches the estate's objects to services.
+type mapper struct {
+	e   *Estate
+	res *importer.Result
+	// byKey finds an object by kind and name (first declaration).
+	byKey map[Key]*Object
+	// configMaps read as environment, so the rest can be reported.
+	used map[*Object]bool
+}
+
+func newMapper(e *Estate) *mapper {
+	return &mapper{e: e, res: e.Result, byKey: map[Key]*Object{}, used: map[*Object]bool{}}
+}
+
+// The labels nbac owns on every object (emit/kubernetes).
+var reservedLabels = map[string]bool{
+	"app.kubernetes.io/name": true, "app.kubernetes.io/instance": true, "app.kubernetes.io/version": true,
+	"app.kubernetes.io/part-of": true, "app.kubernetes.io/managed-by": true,
+}
+
+func (m *mapper) run() {
+	for _, o := range m.e.Objects {
+		o.use("apiVersion", "kind", "metadata.name")
+		if o.Namespace != "" && o.Namespace != m.e.Namespace {
+			o.report(m.res, "metadata.namespace", importer.OutOfRange,
+				fmt.Sprintf("nbac puts every object of a project in one namespace (%s); import each namespace separately.", m.e.Namespace))
+		} else {
+			o.use("metadata.namespace")
+		}
+		if prev, dup := m.byKey[o.Key()]; dup {
+			o.report(m.res, "", importer.OutOfRange, fmt.Sprintf("%s is declared twice (first at %s:%d); only the first is imported.", o.Key(), prev.File, prev.Line))
+			continue
+		}
+		m.byKey[o.Key()] = o
+	}
+	for _, o := range m.e.Objects {
+		if d, ok := o.Typed.(*appsv1.Deployment); ok && !o.wholeReported() {
+			m.deployment(o, d)
+		}
+	}
+	for _, s := range m.e.Services {
+		m.matchService(s)
+	}
+	for _, s := range m.e.Services {
+		m.container(s)
+	}
+	for _, o := range m.e.Objects {
+		if o.wholeReported() || o.Target != (Key{}) {
+			continue
+		}
+		switch t := o.Typed.(type) {
+		case *autoscalingv2.HorizontalPodAutoscaler:
+			m.hpa(o, t)
+		case *policyv1.PodDisruptionBudget:
+			m.pdb(o, t)
+		case *networkingv1.NetworkPolicy:
+			m.networkPolicy(o, t)
+		case *networkingv1.Ingress:
+			m.ingress(o, t)
+		}
+	}
+	for _, s := range m.e.Services {
+		m.serviceAccount(s)
+		m.ownLabels(s)
+	}
+	for _, o := range m.e.Objects {
+		if o.wholeReported() || o.Target != (Key{}) {
+			continue
+		}
+		m.unmatched(o)
+	}
+}
+
+// unmatched reports an object that became nothing, with its kind's reason.
+func (m *mapper) unmatched(o *Object) {
+	switch {
+	case o.Kind == "Secret" && o.APIVersion == "v1":
+		o.report(m.res, "", importer.Unsafe,
+			"nbac never imports or writes a Secret: keep it managed outside nbac (kubectl, sealed-secrets, external-secrets). Services read it with secret_env blocks, which name the Secret and key only.")
+	case o.Kind == "HTTPRoute" || strings.HasPrefix(o.APIVersion, "gateway.networking.k8s.io/"):
+		o.report(m.res, "", importer.NoEquivalent, "Gateway API objects are not imported; keep them outside nbac for now.")
+	case o.Typed == nil:
+		o.report(m.res, "", importer.NoEquivalent, fmt.Sprintf("nbac has no block for a %s %s; keep it outside nbac.", o.APIVersion, o.Kind))
+	case o.Kind == "Service":
+		o.report(m.res, "", importer.NoEquivalent, "This Service selects the pods of no imported Deployment (or has no selector); nbac's Services front one service each.")
+	case o.Kind == "ConfigMap":
+		o.report(m.res, "", importer.NoEquivalent, "No imported container reads this ConfigMap as environment; nbac's ConfigMaps hold a service's env only (a mounted ConfigMap has no equivalent).")
+	case o.Kind == "ServiceAccount":
+		o.report(m.res, "", importer.EmittedByNbac, "No imported Deployment runs as this ServiceAccount; nbac gives every service its own.")
+	default:
+		o.report(m.res, "", importer.NoEquivalent, fmt.Sprintf("This %s refers to no imported Deployment (or to one that already has one); nbac attaches it to a service.", o.Kind))
+	}
+}
+
+// deployment starts a service from a Deployment.
+func (m *mapper) deployment(o *Object, d *appsv1.Deployment) {
+	if errs := validation.IsDNS1035Label(d.Name); len(errs) > 0 {
+		o.report(m.res, "metadata.name", importer.OutOfRange, "nbac service names are DNS-1035 labels: "+strings.Join(errs, "; ")+".")
+		o.report(m.res, "", importer.OutOfRange, "The Deployment's name cannot name an nbac service.")
+		return
+	}
+	if len(d.Spec.Template.Spec.Containers) == 0 {
+		o.report(m.res, "", importer.OutOfRange, "The Deployment has no container.")
+		return
+	}
+	s := &Service{Name: d.Name, Replicas: -1, deploy: o, podLabels: d.Spec.Template.Labels, Probes: map[string]*Probe{}}
+	o.Target = Key{"Deployment", s.Name}
+	m.e.Services = append(m.e.Services, s)
+	o.use("spec.selector")
+	if d.Spec.Replicas != nil {
+		s.Replicas = int(*d.Spec.Replicas)
+		o.use("spec.replicas")
+		if s.Replicas > 1000 {
+			o.report(m.res, "spec.replicas", importer.OutOfRange, "nbac allows 0..1000 replicas.")
+			s.Replicas = 1000
+		}
+	}
+	for _, f := range []string{"spec.strategy", "spec.revisionHistoryLimit"} {
+		if nodeAt(o.Node, f) != nil {
+			o.report(m.res, f, importer.EmittedByNbac, "nbac rolls out with RollingUpdate maxSurge 25%, maxUnavailable 0 and keeps 5 revisions.")
+		}
+	}
+	s.Labels = map[string]string{}
+	for k, v := range d.Spec.Template.Labels {
+		if !reservedLabels[k] {
+			s.Labels[k] = v
+		}
+	}
+	if len(d.Spec.Template.Annotations) > 0 {
+		s.Annotations = d.Spec.Template.Annotations
+		o.use("spec.template.metadata.annotations")
+	}
+}
+
+// nodeAt is the node at a dotted path, or nil.
+func nodeAt(n *yaml.Node, path string) *yaml.Node {
+	for _, seg := range splitPath(path) {
+		if i, ok := index(seg); ok {
+			if n == nil || i >= len(n.Content) || n.Kind != yaml.SequenceNode {
+				return nil
+			}
+			n = n.Content[i]
+			continue
+		}
+		n = child(n, seg)
+		if n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
+// matchService finds the Service whose selector picks s's pods, as
+// Kubernetes does: every selector label is on the pod template.
+func (m *mapper) matchService(s *Service) {
+	var found []*Object
+	for _, o := range m.e.Objects {
+		svc, ok := o.Typed.(*corev1.Service)
+		if !ok || o.wholeReported() || len(svc.Spec.Selector) == 0 || svc.Spec.Type == corev1.ServiceTypeExternalName {
+			continue
+		}
+		if labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(s.podLabels)) {
+			found = append(found, o)
+		}
+	}
+	// Prefer the Service named like the Deployment, then source order.
+	for i, o := range found {
+		if o.Name == s.Name {
+			found[0], found[i] = found[i], found[0]
+		}
+	}
+	for _, o := range found {
+		if o.Target == (Key{}) && s.svc == nil {
+			s.svc = o
+			o.Target = Key{"Service", s.Name}
+			continue
+		}
+		owner := o.Target.Name
+		if s.svc == nil {
+			// The Service already fronts another Deployment's pods too.
+			s.deploy.report(m.res, "spec.template.metadata.labels", importer.NoEquivalent,
+				fmt.Sprintf("Service %s selects the pods of Deployments %s and %s; nbac gives each service its own Service, so %s's pods will no longer receive %s's traffic.", o.Name, owner, s.Name, s.Name, o.Name))
+		} else {
+			s.deploy.report(m.res, "spec.template.metadata.labels", importer.NoEquivalent,
+				fmt.Sprintf("Service %s also selects these pods; nbac fronts a service with one Service (%s).", o.Name, s.svc.Name))
+		}
+	}
+}
+
+// selects says whether a label selector picks s's pods.
+func selects(sel *metav1.LabelSelector, s *Service) bool {
+	if sel == nil {
+		return false
+	}
+	ls, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil || ls.Empty() {
+		return false
+	}
+	return ls.Matches(labels.Set(s.podLabels))
+}
+
+// ownLabels checks the metadata labels of every object s was built from:
+// a label nbac puts there too is imported; nbac's reserved labels are
+// nbac's; anything else is left to the final walk (not imported).
+func (m *mapper) ownLabels(s *Service) {
+	for _, o := range m.e.Objects {
+		if o.Target == (Key{}) || o.Target.Name != s.Name && !strings.HasPrefix(o.Target.Name, s.Name+"-env-") {
+			continue
+		}
+		for _, prefix := range [][]string{{"metadata", "labels"}, {"spec", "template", "metadata", "labels"}} {
+			if prefix[1] == "template" && o.Kind != "Deployment" {
+				continue
+			}
+			n := child(child(o.Node, "metadata"), "labels")
+			if prefix[1] == "template" {
+				n = nodeAt(o.Node, "spec.template.metadata.labels")
+			}
+			if n == nil || n.Kind != yaml.MappingNode {
+				continue
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i].Value, n.Content[i+1].Value
+				segs := append(clonePath(prefix), k)
+				switch {
+				case reservedLabels[k] && !(v == s.Name && (k == "app.kubernetes.io/name" || k == "app.kubernetes.io/instance")):
+					o.reportSegs(m.res, segs, importer.EmittedByNbac, fmt.Sprintf("nbac sets %s itself on every object (docs/kubernetes.md, Labels).", k))
+				case reservedLabels[k] || s.Labels[k] == v:
+					o.useSegs(segs...)
+				}
+			}
+		}
+	}
+}
