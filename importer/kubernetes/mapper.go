@@ -194,14 +194,14 @@ func (m *mapper) matchService(s *Service) {
 			o.Target = Key{"Service", s.Name}
 			continue
 		}
-		owner := o.Target.Name
+		// The Service fronts the pods of more than one Deployment: nbac
+		// gives each service its own Service.
 		if s.svc == nil {
-			// The Service already fronts another Deployment's pods too.
-			s.deploy.report(m.res, "spec.template.metadata.labels", importer.NoEquivalent,
-				fmt.Sprintf("Service %s selects the pods of Deployments %s and %s; nbac gives each service its own Service, so %s's pods will no longer receive %s's traffic.", o.Name, owner, s.Name, s.Name, o.Name))
+			o.report(m.res, "spec.selector", importer.NoEquivalent,
+				fmt.Sprintf("This Service selects the pods of Deployments %s and %s; nbac gives each service its own Service, so %s's pods will no longer receive this Service's traffic (they get Service %s).", o.Target.Name, s.Name, s.Name, s.Name))
 		} else {
-			s.deploy.report(m.res, "spec.template.metadata.labels", importer.NoEquivalent,
-				fmt.Sprintf("Service %s also selects these pods; nbac fronts a service with one Service (%s).", o.Name, s.svc.Name))
+			o.report(m.res, "spec.selector", importer.NoEquivalent,
+				fmt.Sprintf("Deployment %s's pods are also selected by Service %s; nbac fronts a service with one Service (%s).", s.Name, s.svc.Name, s.svc.Name))
 		}
 	}
 }
