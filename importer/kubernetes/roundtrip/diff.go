@@ -150,7 +150,7 @@ func classify(o *kubernetes.Object, segs, origSegs []string, x, y reflect.Value)
 			return d
 		}
 	}
-	if r := matchRule(o.Kind, segs, isAbsent(x)); r != nil {
+	if r := matchRule(o.Kind, segs, isAbsent(x), isAbsent(y)); r != nil {
 		d.Class, d.Reason = Expected, r.reason
 		return d
 	}

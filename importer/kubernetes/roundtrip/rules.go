@@ -4,15 +4,24 @@ import "strings"
 
 // rule is one of nbac's deliberate additions or defaults, as
 // docs/import.md lists them: a difference at a path matching pattern on
-// an object of kind ("*": any) is expected, for reason. With onlyAdded,
-// only when the original does not set the field (nbac adds a default; a
-// value the original set and nbac changed is not excused).
+// an object of kind ("*": any) is expected, for reason, under when (a
+// value the original set and nbac changed is excused only by an always
+// rule).
 type rule struct {
-	kind      string
-	pattern   string // dotted; "*" one segment, "**" the rest
-	onlyAdded bool
-	reason    string
+	kind    string
+	pattern string // dotted; "*" one segment, "**" the rest
+	when    when
+	reason  string
 }
+
+// when limits a rule to some differences.
+type when int
+
+const (
+	always     when = iota
+	onlyAdded       // the original does not set the field: nbac adds it
+	onlyOneSet      // one side does not set it (nbac adds or leaves it out)
+)
 
 // Reasons, shared by the rules and the docs table.
 const (
@@ -36,61 +45,61 @@ const (
 )
 
 var rules = []rule{
-	{"*", "metadata.labels.**", false, whyLabels},
-	{"*", "metadata.namespace", true, whyNamespace},
-	{"*", "metadata.name", false, whyNames},
+	{"*", "metadata.labels.**", always, whyLabels},
+	{"*", "metadata.namespace", onlyAdded, whyNamespace},
+	{"*", "metadata.name", always, whyNames},
 
-	{"Deployment", "spec.selector.**", false, whySelectors},
-	{"Deployment", "spec.template.metadata.labels.**", false, whyLabels},
-	{"Deployment", "spec.replicas", false, whyReplicas},
-	{"Deployment", "spec.revisionHistoryLimit", false, whyRollout},
-	{"Deployment", "spec.strategy.**", false, whyRollout},
-	{"Deployment", "spec.template.spec.securityContext.**", false, whyRestricted},
-	{"Deployment", "spec.template.spec.containers.*.securityContext.**", false, whyRestricted},
-	{"Deployment", "spec.template.spec.serviceAccountName", false, whyAccount},
-	{"Deployment", "spec.template.spec.automountServiceAccountToken", true, whyAccount},
-	{"Deployment", "spec.template.spec.topologySpreadConstraints.**", true, whySpread},
-	{"Deployment", "spec.template.spec.volumes.**", true, whyTmp},
-	{"Deployment", "spec.template.spec.containers.*.volumeMounts.**", true, whyTmp},
-	{"Deployment", "spec.template.spec.containers.*.name", false, whyNames},
-	{"Deployment", "spec.template.spec.containers.*.ports.*.name", false, whyPortName},
-	{"Deployment", "spec.template.spec.containers.*.ports", true, whyPortName},
-	{"Deployment", "spec.template.spec.containers.*.ports.*", true, whyPortName},
-	{"Deployment", "spec.template.spec.containers.*.*Probe.httpGet.port", false, whyPortName},
-	{"Deployment", "spec.template.spec.containers.*.*Probe.tcpSocket.port", false, whyPortName},
-	{"Deployment", "spec.template.spec.containers.*.readinessProbe", true, whyProbes},
-	{"Deployment", "spec.template.spec.containers.*.livenessProbe", true, whyProbes},
-	{"Deployment", "spec.template.spec.containers.*.resources.requests.*", true, whyResources},
-	{"Deployment", "spec.template.spec.containers.*.resources.limits.memory", true, whyResources},
-	{"Deployment", "spec.template.spec.containers.*.resources.requests", true, whyResources},
-	{"Deployment", "spec.template.spec.containers.*.resources.limits", true, whyResources},
-	{"Deployment", "spec.template.spec.containers.*.env.**", true, whyEnvCM},
+	{"Deployment", "spec.selector.**", always, whySelectors},
+	{"Deployment", "spec.template.metadata.labels.**", always, whyLabels},
+	{"Deployment", "spec.replicas", onlyOneSet, whyReplicas},
+	{"Deployment", "spec.revisionHistoryLimit", always, whyRollout},
+	{"Deployment", "spec.strategy.**", always, whyRollout},
+	{"Deployment", "spec.template.spec.securityContext.**", always, whyRestricted},
+	{"Deployment", "spec.template.spec.containers.*.securityContext.**", always, whyRestricted},
+	{"Deployment", "spec.template.spec.serviceAccountName", always, whyAccount},
+	{"Deployment", "spec.template.spec.automountServiceAccountToken", onlyAdded, whyAccount},
+	{"Deployment", "spec.template.spec.topologySpreadConstraints.**", onlyAdded, whySpread},
+	{"Deployment", "spec.template.spec.volumes.**", onlyAdded, whyTmp},
+	{"Deployment", "spec.template.spec.containers.*.volumeMounts.**", onlyAdded, whyTmp},
+	{"Deployment", "spec.template.spec.containers.*.name", always, whyNames},
+	{"Deployment", "spec.template.spec.containers.*.ports.*.name", always, whyPortName},
+	{"Deployment", "spec.template.spec.containers.*.ports", onlyAdded, whyPortName},
+	{"Deployment", "spec.template.spec.containers.*.ports.*", onlyAdded, whyPortName},
+	{"Deployment", "spec.template.spec.containers.*.*Probe.httpGet.port", always, whyPortName},
+	{"Deployment", "spec.template.spec.containers.*.*Probe.tcpSocket.port", always, whyPortName},
+	{"Deployment", "spec.template.spec.containers.*.readinessProbe", onlyAdded, whyProbes},
+	{"Deployment", "spec.template.spec.containers.*.livenessProbe", onlyAdded, whyProbes},
+	{"Deployment", "spec.template.spec.containers.*.resources.requests.*", onlyAdded, whyResources},
+	{"Deployment", "spec.template.spec.containers.*.resources.limits.memory", onlyAdded, whyResources},
+	{"Deployment", "spec.template.spec.containers.*.resources.requests", onlyAdded, whyResources},
+	{"Deployment", "spec.template.spec.containers.*.resources.limits", onlyAdded, whyResources},
+	{"Deployment", "spec.template.spec.containers.*.env.**", onlyAdded, whyEnvCM},
 
-	{"Service", "spec.selector.**", false, whySelectors},
-	{"Service", "spec.ports.*.name", false, whyPortName},
-	{"Service", "spec.ports.*", true, whyPortName},
-	{"Service", "spec.ports.*.targetPort", false, whyPortName},
+	{"Service", "spec.selector.**", always, whySelectors},
+	{"Service", "spec.ports.*.name", always, whyPortName},
+	{"Service", "spec.ports.*", onlyAdded, whyPortName},
+	{"Service", "spec.ports.*.targetPort", always, whyPortName},
 
-	{"ServiceAccount", "automountServiceAccountToken", true, whyAccount},
+	{"ServiceAccount", "automountServiceAccountToken", onlyAdded, whyAccount},
 
-	{"ConfigMap", "immutable", true, whyEnvCM},
-	{"ConfigMap", "data.*", false, whyEnvData},
+	{"ConfigMap", "immutable", onlyAdded, whyEnvCM},
+	{"ConfigMap", "data.*", always, whyEnvData},
 
-	{"HorizontalPodAutoscaler", "spec.scaleTargetRef.apiVersion", true, whyNames},
-	{"HorizontalPodAutoscaler", "spec.scaleTargetRef.name", false, whyNames},
+	{"HorizontalPodAutoscaler", "spec.scaleTargetRef.apiVersion", onlyAdded, whyNames},
+	{"HorizontalPodAutoscaler", "spec.scaleTargetRef.name", always, whyNames},
 
-	{"PodDisruptionBudget", "spec.selector.**", false, whySelectors},
+	{"PodDisruptionBudget", "spec.selector.**", always, whySelectors},
 
-	{"NetworkPolicy", "spec.podSelector.**", false, whySelectors},
-	{"NetworkPolicy", "spec.ingress.*.ports.*.port", false, whyPortName},
+	{"NetworkPolicy", "spec.podSelector.**", always, whySelectors},
+	{"NetworkPolicy", "spec.ingress.*.ports.*.port", always, whyPortName},
 
-	{"Ingress", "spec.ingressClassName", true, whyIngress},
-	{"Ingress", "metadata.annotations.kubernetes.io/ingress.class", false, whyIngress},
-	{"Ingress", "metadata.annotations.nginx.ingress.kubernetes.io/ssl-redirect", false, whyIngress},
-	{"Ingress", "metadata.annotations.nginx.ingress.kubernetes.io/backend-protocol", false, whyIngress},
-	{"Ingress", "spec.rules.*.http.paths.*.backend.service.name", false, whyNames},
-	{"Ingress", "spec.rules.*.http.paths.*.backend.service.port.**", false, whyPortName},
-	{"Ingress", "spec.tls.*.hosts", true, whyTLSHosts},
+	{"Ingress", "spec.ingressClassName", onlyAdded, whyIngress},
+	{"Ingress", "metadata.annotations.kubernetes.io/ingress.class", always, whyIngress},
+	{"Ingress", "metadata.annotations.nginx.ingress.kubernetes.io/ssl-redirect", always, whyIngress},
+	{"Ingress", "metadata.annotations.nginx.ingress.kubernetes.io/backend-protocol", always, whyIngress},
+	{"Ingress", "spec.rules.*.http.paths.*.backend.service.name", always, whyNames},
+	{"Ingress", "spec.rules.*.http.paths.*.backend.service.port.**", always, whyPortName},
+	{"Ingress", "spec.tls.*.hosts", onlyAdded, whyTLSHosts},
 }
 
 // additions are the objects nbac writes even when the estate has none.
@@ -101,10 +110,11 @@ var additions = map[string]string{
 	"PodDisruptionBudget": "nbac writes a PodDisruptionBudget (maxUnavailable 1) from two replicas up",
 }
 
-func matchRule(kind string, segs []string, origAbsent bool) *rule {
+func matchRule(kind string, segs []string, origAbsent, nbacAbsent bool) *rule {
 	for i := range rules {
 		r := &rules[i]
-		if (r.kind == "*" || r.kind == kind) && (!r.onlyAdded || origAbsent) && matchPattern(r.pattern, segs) {
+		ok := r.when == always || r.when == onlyAdded && origAbsent || r.when == onlyOneSet && (origAbsent || nbacAbsent)
+		if ok && (r.kind == "*" || r.kind == kind) && matchPattern(r.pattern, segs) {
 			return r
 		}
 	}
