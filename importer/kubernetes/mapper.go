@@ -46,6 +46,7 @@ func (m *mapper) run() {
 		} else {
 			o.use("metadata.namespace")
 		}
+		m.serverSet(o)
 		if prev, dup := m.byKey[o.Key()]; dup {
 			o.report(m.res, "", importer.OutOfRange, fmt.Sprintf("%s is declared twice (first at %s:%d); only the first is imported.", o.Key(), prev.File, prev.Line))
 			continue
@@ -247,6 +248,30 @@ func (m *mapper) ownLabels(s *Service) {
 					o.useSegs(segs...)
 				}
 			}
+		}
+	}
+}
+
+// serverFields are what the API server writes into an object; they turn
+// up in `kubectl get -o yaml` output and are state, not configuration.
+var serverFields = []string{
+	"status", "metadata.uid", "metadata.resourceVersion", "metadata.generation", "metadata.creationTimestamp",
+	"metadata.managedFields", "metadata.selfLink", "spec.template.metadata.creationTimestamp",
+}
+
+// serverAnnotations are annotations that tools, not people, write.
+var serverAnnotations = []string{"kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision"}
+
+func (m *mapper) serverSet(o *Object) {
+	const detail = "The cluster wrote this (the input looks like `kubectl get -o yaml` output); it is not configuration, so nothing is lost."
+	for _, f := range serverFields {
+		if n := nodeAt(o.Node, f); n != nil && !isEmpty(n) {
+			o.report(m.res, f, importer.ServerSet, detail)
+		}
+	}
+	for _, a := range serverAnnotations {
+		if nodeAt(o.Node, "metadata.annotations") != nil && child(child(child(o.Node, "metadata"), "annotations"), a) != nil {
+			o.reportSegs(m.res, []string{"metadata", "annotations", a}, importer.ServerSet, detail)
 		}
 	}
 }

@@ -92,9 +92,8 @@ func (o *Object) leftover(res *importer.Result, why, detail string) {
 }
 
 func (o *Object) walk(res *importer.Result, n *yaml.Node, path []string, why, detail string) {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
+	// An alias is a leaf here: following it could loop (an anchor may
+	// contain its own alias) and its fields are the anchor's, reported there.
 	if isEmpty(n) {
 		return
 	}
@@ -145,9 +144,6 @@ func (o *Object) count() Counts {
 	var c Counts
 	var visit func(n *yaml.Node, path []string)
 	visit = func(n *yaml.Node, path []string) {
-		if n.Kind == yaml.AliasNode {
-			n = n.Alias
-		}
 		if isEmpty(n) {
 			return
 		}

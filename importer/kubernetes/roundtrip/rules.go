@@ -41,6 +41,7 @@ const (
 	whyEnvCM      = "nbac's env ConfigMap holds the whole env of the service, immutable"
 	whyEnvData    = "ConfigMap data is compared as the Deployment's effective environment, by variable name"
 	whyIngress    = "nbac's Ingress: class as ingressClassName, ingress-nginx defaults not written"
+	whyALB        = "nbac's AWS Load Balancer Controller annotations: HTTPS redirect with TLS, health check on the readiness path"
 	whyTLSHosts   = "nbac's TLS section lists the ingress host"
 )
 
@@ -97,6 +98,9 @@ var rules = []rule{
 	{"Ingress", "metadata.annotations.kubernetes.io/ingress.class", always, whyIngress},
 	{"Ingress", "metadata.annotations.nginx.ingress.kubernetes.io/ssl-redirect", always, whyIngress},
 	{"Ingress", "metadata.annotations.nginx.ingress.kubernetes.io/backend-protocol", always, whyIngress},
+	{"Ingress", "metadata.annotations.alb.ingress.kubernetes.io/ssl-redirect", onlyAdded, whyALB},
+	{"Ingress", "metadata.annotations.alb.ingress.kubernetes.io/healthcheck-path", onlyAdded, whyALB},
+	{"Ingress", "metadata.annotations.alb.ingress.kubernetes.io/listen-ports", onlyAdded, whyALB},
 	{"Ingress", "spec.rules.*.http.paths.*.backend.service.name", always, whyNames},
 	{"Ingress", "spec.rules.*.http.paths.*.backend.service.port.**", always, whyPortName},
 	{"Ingress", "spec.tls.*.hosts", onlyAdded, whyTLSHosts},
