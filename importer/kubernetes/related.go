@@ -225,6 +225,9 @@ func (m *mapper) ingress(o *Object, ing *networkingv1.Ingress) {
 			continue
 		}
 		in.TLS, in.TLSSecret = true, t.SecretName
+		if t.SecretName == "" && in.Class == "nginx" {
+			o.report(m.res, p+".secretName", importer.OutOfRange, "Without a secretName ingress-nginx serves its default certificate; nbac's nginx ingress always names a Secret (default <service>-tls). Set tls_secret to the Secret that holds the certificate.")
+		}
 		o.use(p)
 	}
 	m.ingressAnnotations(o, s, in, ann)
