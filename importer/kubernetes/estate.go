@@ -54,6 +54,12 @@ func Import(paths []string, opts importer.Options) *Estate {
 	if res.Diags.HasErrors() {
 		return e
 	}
+	return finish(e, opts)
+}
+
+// finish maps the objects read and writes the HCL.
+func finish(e *Estate, opts importer.Options) *Estate {
+	res := e.Result
 	e.pickProject(opts)
 	if res.Diags.HasErrors() {
 		return e

@@ -64,19 +64,31 @@ func (m *mapper) run() {
 	for _, s := range m.e.Services {
 		m.container(s)
 	}
-	for _, o := range m.e.Objects {
-		if o.wholeReported() || o.Target != (Key{}) {
-			continue
-		}
-		switch t := o.Typed.(type) {
-		case *autoscalingv2.HorizontalPodAutoscaler:
-			m.hpa(o, t)
-		case *policyv1.PodDisruptionBudget:
-			m.pdb(o, t)
-		case *networkingv1.NetworkPolicy:
-			m.networkPolicy(o, t)
-		case *networkingv1.Ingress:
-			m.ingress(o, t)
+	// HPAs first: whether nbac writes a PDB depends on autoscale.min,
+	// whatever order the input lists the objects in.
+	for pass := 0; pass < 2; pass++ {
+		for _, o := range m.e.Objects {
+			if o.wholeReported() || o.Target != (Key{}) {
+				continue
+			}
+			switch t := o.Typed.(type) {
+			case *autoscalingv2.HorizontalPodAutoscaler:
+				if pass == 0 {
+					m.hpa(o, t)
+				}
+			case *policyv1.PodDisruptionBudget:
+				if pass == 1 {
+					m.pdb(o, t)
+				}
+			case *networkingv1.NetworkPolicy:
+				if pass == 1 {
+					m.networkPolicy(o, t)
+				}
+			case *networkingv1.Ingress:
+				if pass == 1 {
+					m.ingress(o, t)
+				}
+			}
 		}
 	}
 	for _, s := range m.e.Services {
