@@ -66,40 +66,34 @@ func (m *mapper) run() {
 	}
 	// HPAs first: whether nbac writes a PDB depends on autoscale.min,
 	// whatever order the input lists the objects in.
-	for pass := 0; pass < 2; pass++ {
-		for _, o := range m.e.Objects {
-			if o.wholeReported() || o.Target != (Key{}) {
-				continue
-			}
-			switch t := o.Typed.(type) {
-			case *autoscalingv2.HorizontalPodAutoscaler:
-				if pass == 0 {
-					m.hpa(o, t)
-				}
-			case *policyv1.PodDisruptionBudget:
-				if pass == 1 {
-					m.pdb(o, t)
-				}
-			case *networkingv1.NetworkPolicy:
-				if pass == 1 {
-					m.networkPolicy(o, t)
-				}
-			case *networkingv1.Ingress:
-				if pass == 1 {
-					m.ingress(o, t)
-				}
-			}
+	m.each(func(o *Object) {
+		if h, ok := o.Typed.(*autoscalingv2.HorizontalPodAutoscaler); ok {
+			m.hpa(o, h)
 		}
-	}
+	})
+	m.each(func(o *Object) {
+		switch t := o.Typed.(type) {
+		case *policyv1.PodDisruptionBudget:
+			m.pdb(o, t)
+		case *networkingv1.NetworkPolicy:
+			m.networkPolicy(o, t)
+		case *networkingv1.Ingress:
+			m.ingress(o, t)
+		}
+	})
 	for _, s := range m.e.Services {
 		m.serviceAccount(s)
 		m.ownLabels(s)
 	}
+	m.each(m.unmatched)
+}
+
+// each calls f for every object not yet matched or reported whole.
+func (m *mapper) each(f func(*Object)) {
 	for _, o := range m.e.Objects {
-		if o.wholeReported() || o.Target != (Key{}) {
-			continue
+		if !o.wholeReported() && o.Target == (Key{}) {
+			f(o)
 		}
-		m.unmatched(o)
 	}
 }
 

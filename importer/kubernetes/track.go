@@ -28,7 +28,7 @@ func (o *Object) reportSegs(res *importer.Result, segs []string, why, detail str
 	o.reported = append(o.reported, segs)
 	what := o.Kind + " " + o.Name
 	if len(segs) > 0 {
-		what += ": " + joinPath(segs)
+		what += ": " + JoinPath(segs)
 	}
 	res.NotImported(o.File, lineAt(o.Node, segs), what, why, detail)
 }
@@ -37,9 +37,9 @@ func (o *Object) reportSegs(res *importer.Result, segs []string, why, detail str
 // one empty path).
 func (o *Object) Reported() [][]string { return o.reported }
 
-// joinPath writes segments back as a path; a map key with a dot or slash
+// JoinPath writes segments back as a path; a map key with a dot or slash
 // is bracketed and quoted so the path stays readable.
-func joinPath(segs []string) string {
+func JoinPath(segs []string) string {
 	var b strings.Builder
 	for i, s := range segs {
 		switch {
@@ -57,7 +57,8 @@ func joinPath(segs []string) string {
 	return b.String()
 }
 
-func hasPrefix(p, prefix []string) bool {
+// HasPathPrefix says whether path p starts with the segments of prefix.
+func HasPathPrefix(p, prefix []string) bool {
 	if len(prefix) > len(p) {
 		return false
 	}
@@ -73,10 +74,10 @@ func hasPrefix(p, prefix []string) bool {
 // marked) and whether some mark lies strictly below it.
 func coverage(marks [][]string, path []string) (covered, below bool) {
 	for _, m := range marks {
-		if hasPrefix(path, m) {
+		if HasPathPrefix(path, m) {
 			return true, false
 		}
-		if hasPrefix(m, path) {
+		if HasPathPrefix(m, path) {
 			below = true
 		}
 	}

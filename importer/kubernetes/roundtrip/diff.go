@@ -143,9 +143,9 @@ func isAbsent(v reflect.Value) bool {
 // origSegs is the path the import used for the original field (the env
 // entry's own path for an environment variable).
 func classify(o *kubernetes.Object, segs, origSegs []string, x, y reflect.Value) Diff {
-	d := Diff{Path: joinPath(segs), Original: render(x), Nbac: render(y)}
+	d := Diff{Path: kubernetes.JoinPath(segs), Original: render(x), Nbac: render(y)}
 	for _, w := range o.Reported() {
-		if hasPrefix(origSegs, w) || hasPrefix(w, origSegs) && isAbsent(y) {
+		if kubernetes.HasPathPrefix(origSegs, w) || kubernetes.HasPathPrefix(w, origSegs) && isAbsent(y) {
 			d.Class, d.Reason = Reported, "reported by the import"
 			return d
 		}
@@ -156,36 +156,6 @@ func classify(o *kubernetes.Object, segs, origSegs []string, x, y reflect.Value)
 	}
 	d.Class, d.Reason = Unexpected, "no rule of docs/import.md accounts for it"
 	return d
-}
-
-func hasPrefix(p, prefix []string) bool {
-	if len(prefix) > len(p) {
-		return false
-	}
-	for i := range prefix {
-		if p[i] != prefix[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func joinPath(segs []string) string {
-	var b strings.Builder
-	for i, s := range segs {
-		switch {
-		case strings.HasPrefix(s, "["):
-			b.WriteString(s)
-		case strings.ContainsAny(s, "./"):
-			b.WriteString("[\"" + s + "\"]")
-		default:
-			if i > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(s)
-		}
-	}
-	return b.String()
 }
 
 // applyDefaults fills the fields the API server defaults on create, on
