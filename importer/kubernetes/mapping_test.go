@@ -82,3 +82,20 @@ func TestTemplateSequencesAreEscaped(t *testing.T) {
 		t.Fatalf("template sequences not escaped:\n%s", hcl)
 	}
 }
+
+// Values nbac refuses are reported, not written into HCL that would not
+// build: a padded image is trimmed, a zero request left out.
+func TestValuesNbacRefusesAreReported(t *testing.T) {
+	e := importString(t, strings.NewReplacer(`image: "nginx:1"`, `image: " nginx:1"`,
+		`ports: [{containerPort: 80}]`, `ports: [{containerPort: 80}], resources: {requests: {cpu: "0"}}`).Replace(deploy))
+	hcl := string(importer.Bytes(e.Result.Files["services.hcl"]))
+	if !strings.Contains(hcl, `image = "nginx:1"`) || strings.Contains(hcl, "resources") {
+		t.Errorf("HCL:\n%s", hcl)
+	}
+	rep := reportText(e.Result.Diags)
+	for _, want := range []string{"containers[0].image (the value is outside", "resources.requests.cpu (the value is outside"} {
+		if !strings.Contains(rep, want) {
+			t.Errorf("report lacks %q:\n%s", want, rep)
+		}
+	}
+}

@@ -27,9 +27,14 @@ func (m *mapper) container(s *Service) {
 		o.report(m.res, fmt.Sprintf("%s.containers[%d]", podSpec, i), importer.NoEquivalent,
 			"nbac runs one container per service; a sidecar has no equivalent.")
 	}
-	s.Image = c.Image
+	s.Image = strings.TrimSpace(c.Image)
 	s.Command, s.Args = c.Command, c.Args
-	o.use(cp+".name", cp+".image", cp+".command", cp+".args")
+	o.use(cp+".name", cp+".command", cp+".args")
+	if s.Image != c.Image {
+		o.report(m.res, cp+".image", importer.OutOfRange, "The image has leading or trailing white space, which Kubernetes refuses for every Pod; nbac imports it trimmed.")
+	} else {
+		o.use(cp + ".image")
+	}
 
 	m.port(s, c, cp)
 	m.env(s, c, cp)
@@ -262,6 +267,10 @@ func (m *mapper) resources(s *Service, c *corev1.Container, cp string) {
 				dst = &s.Memory
 			default:
 				o.reportSegs(m.res, p, importer.NoEquivalent, "nbac's resources block has cpu and memory only.")
+				continue
+			}
+			if q.Sign() <= 0 {
+				o.reportSegs(m.res, p, importer.OutOfRange, "nbac's requests and limits are above zero.")
 				continue
 			}
 			if side.name == "requests" {
