@@ -233,27 +233,35 @@ func (m *mapper) ownLabels(s *Service) {
 		if o.Target == (Key{}) || o.Target.Name != s.Name && !strings.HasPrefix(o.Target.Name, s.Name+"-env-") {
 			continue
 		}
-		for _, prefix := range [][]string{{"metadata", "labels"}, {"spec", "template", "metadata", "labels"}} {
-			if prefix[1] == "template" && o.Kind != "Deployment" {
-				continue
-			}
-			n := child(child(o.Node, "metadata"), "labels")
-			if prefix[1] == "template" {
-				n = nodeAt(o.Node, "spec.template.metadata.labels")
-			}
-			if n == nil || n.Kind != yaml.MappingNode {
-				continue
-			}
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i].Value, n.Content[i+1].Value
-				segs := append(clonePath(prefix), k)
-				switch {
-				case reservedLabels[k] && !(v == s.Name && (k == "app.kubernetes.io/name" || k == "app.kubernetes.io/instance")):
-					o.reportSegs(m.res, segs, importer.EmittedByNbac, fmt.Sprintf("nbac sets %s itself on every object (docs/kubernetes.md, Labels).", k))
-				case reservedLabels[k] || s.Labels[k] == v:
-					o.useSegs(segs...)
-				}
-			}
+		paths := [][]string{{"metadata", "labels"}}
+		if o.Kind == "Deployment" {
+			paths = append(paths, []string{"spec", "template", "metadata", "labels"})
+		}
+		for _, prefix := range paths {
+			m.labelsOf(o, s, prefix)
+		}
+	}
+}
+
+// labelsOf marks the labels at prefix: nbac's own recommended labels are
+// imported when nbac writes the same value and reported otherwise; a
+// label the service carries is imported; the rest is left to the walk.
+func (m *mapper) labelsOf(o *Object, s *Service, prefix []string) {
+	n := nodeAt(o.Node, strings.Join(prefix, "."))
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i].Value, n.Content[i+1].Value
+		segs := append(clonePath(prefix), k)
+		own, ok := s.Labels[k]
+		switch {
+		case reservedLabels[k] && (k == "app.kubernetes.io/name" || k == "app.kubernetes.io/instance") && v == s.Name:
+			o.useSegs(segs...)
+		case reservedLabels[k]:
+			o.reportSegs(m.res, segs, importer.EmittedByNbac, fmt.Sprintf("nbac sets %s itself on every object (docs/kubernetes.md, Labels).", k))
+		case ok && own == v:
+			o.useSegs(segs...)
 		}
 	}
 }
