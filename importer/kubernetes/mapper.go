@@ -256,7 +256,7 @@ func (m *mapper) labelsOf(o *Object, s *Service, prefix []string) {
 		segs := append(clonePath(prefix), k)
 		own, ok := s.Labels[k]
 		switch {
-		case reservedLabels[k] && (k == "app.kubernetes.io/name" || k == "app.kubernetes.io/instance") && v == s.Name:
+		case reservedLabels[k] && v == nbacLabel(k, s, m.e.Project):
 			o.useSegs(segs...)
 		case reservedLabels[k]:
 			o.reportSegs(m.res, segs, importer.EmittedByNbac, fmt.Sprintf("nbac sets %s itself on every object (docs/kubernetes.md, Labels).", k))
@@ -264,6 +264,28 @@ func (m *mapper) labelsOf(o *Object, s *Service, prefix []string) {
 			o.useSegs(segs...)
 		}
 	}
+}
+
+// nbacLabel is the value nbac writes for one of its recommended labels
+// ("" when the importer cannot tell): emit/kubernetes sets name and
+// instance to the service, part-of to the project, version to the image
+// tag.
+func nbacLabel(k string, s *Service, project string) string {
+	switch k {
+	case "app.kubernetes.io/name", "app.kubernetes.io/instance":
+		return s.Name
+	case "app.kubernetes.io/part-of":
+		return project
+	case "app.kubernetes.io/managed-by":
+		return "nbac"
+	case "app.kubernetes.io/version":
+		ref, _, _ := strings.Cut(s.Image, "@")
+		last := ref[strings.LastIndexByte(ref, '/')+1:]
+		if i := strings.LastIndexByte(last, ':'); i >= 0 && i+1 < len(last) {
+			return last[i+1:]
+		}
+	}
+	return "\x00" // matches no label value
 }
 
 // serverFields are what the API server writes into an object; they turn
