@@ -25,10 +25,18 @@ type mapper struct {
 	byKey map[Key]*Object
 	// configMaps read as environment, so the rest can be reported.
 	used map[*Object]bool
+	// The estate's Services that select pods, in input order, with their
+	// parsed selectors (matchService builds them once).
+	services         []*Object
+	serviceSelectors map[*Object]labels.Selector
+	// taken holds the nbac objects some original already became.
+	taken map[Key]bool
+	// byName finds a service by name (built once every Deployment is in).
+	byName map[string]*Service
 }
 
 func newMapper(e *Estate) *mapper {
-	return &mapper{e: e, res: e.Result, byKey: map[Key]*Object{}, used: map[*Object]bool{}}
+	return &mapper{e: e, res: e.Result, byKey: map[Key]*Object{}, used: map[*Object]bool{}, taken: map[Key]bool{}}
 }
 
 // The labels nbac owns on every object (emit/kubernetes).
@@ -83,8 +91,8 @@ func (m *mapper) run() {
 	})
 	for _, s := range m.e.Services {
 		m.serviceAccount(s)
-		m.ownLabels(s)
 	}
+	m.ownLabels()
 	m.each(m.unmatched)
 }
 
@@ -179,13 +187,20 @@ func nodeAt(n *yaml.Node, path string) *yaml.Node {
 // matchService finds the Service whose selector picks s's pods, as
 // Kubernetes does: every selector label is on the pod template.
 func (m *mapper) matchService(s *Service) {
-	var found []*Object
-	for _, o := range m.e.Objects {
-		svc, ok := o.Typed.(*corev1.Service)
-		if !ok || o.wholeReported() || len(svc.Spec.Selector) == 0 || svc.Spec.Type == corev1.ServiceTypeExternalName {
-			continue
+	if m.serviceSelectors == nil {
+		m.serviceSelectors = map[*Object]labels.Selector{}
+		for _, o := range m.e.Objects {
+			svc, ok := o.Typed.(*corev1.Service)
+			if !ok || o.wholeReported() || len(svc.Spec.Selector) == 0 || svc.Spec.Type == corev1.ServiceTypeExternalName {
+				continue
+			}
+			m.serviceSelectors[o] = labels.SelectorFromSet(svc.Spec.Selector)
+			m.services = append(m.services, o)
 		}
-		if labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(s.podLabels)) {
+	}
+	var found []*Object
+	for _, o := range m.services {
+		if m.serviceSelectors[o].Matches(labels.Set(s.podLabels)) {
 			found = append(found, o)
 		}
 	}
@@ -213,32 +228,37 @@ func (m *mapper) matchService(s *Service) {
 	}
 }
 
-// selects says whether a label selector picks s's pods.
-func selects(sel *metav1.LabelSelector, s *Service) bool {
+// selector parses a label selector once; nil when it selects nothing
+// (invalid or empty: Kubernetes' empty selector would pick every pod,
+// which no imported object means).
+func selector(sel *metav1.LabelSelector) labels.Selector {
 	if sel == nil {
-		return false
+		return nil
 	}
 	ls, err := metav1.LabelSelectorAsSelector(sel)
 	if err != nil || ls.Empty() {
-		return false
+		return nil
 	}
-	return ls.Matches(labels.Set(s.podLabels))
+	return ls
 }
 
-// ownLabels checks the metadata labels of every object s was built from:
-// a label nbac puts there too is imported; nbac's reserved labels are
-// nbac's; anything else is left to the final walk (not imported).
-func (m *mapper) ownLabels(s *Service) {
+// selects says whether a parsed selector picks s's pods.
+func selects(ls labels.Selector, s *Service) bool {
+	return ls != nil && ls.Matches(labels.Set(s.podLabels))
+}
+
+// ownLabels checks the metadata labels of every object a service was
+// built from: a label nbac puts there too is imported; nbac's reserved
+// labels are nbac's; anything else is left to the final walk.
+func (m *mapper) ownLabels() {
 	for _, o := range m.e.Objects {
-		if o.Target == (Key{}) || o.Target.Name != s.Name && !strings.HasPrefix(o.Target.Name, s.Name+"-env-") {
+		s := m.service(strings.TrimSuffix(o.Target.Name, "-env-"))
+		if o.Target == (Key{}) || s == nil {
 			continue
 		}
-		paths := [][]string{{"metadata", "labels"}}
+		m.labelsOf(o, s, []string{"metadata", "labels"})
 		if o.Kind == "Deployment" {
-			paths = append(paths, []string{"spec", "template", "metadata", "labels"})
-		}
-		for _, prefix := range paths {
-			m.labelsOf(o, s, prefix)
+			m.labelsOf(o, s, []string{"spec", "template", "metadata", "labels"})
 		}
 	}
 }

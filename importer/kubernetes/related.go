@@ -18,12 +18,13 @@ import (
 )
 
 func (m *mapper) service(name string) *Service {
-	for _, s := range m.e.Services {
-		if s.Name == name {
-			return s
+	if m.byName == nil {
+		m.byName = map[string]*Service{}
+		for _, s := range m.e.Services {
+			m.byName[s.Name] = s
 		}
 	}
-	return nil
+	return m.byName[name]
 }
 
 // hpa attaches an HPA to the Deployment its scaleTargetRef names.
@@ -85,8 +86,9 @@ func (s *Service) minReplicas() int {
 // pdb matches a PodDisruptionBudget to the service whose pods it selects.
 // nbac writes its own (maxUnavailable 1, from two replicas up).
 func (m *mapper) pdb(o *Object, p *policyv1.PodDisruptionBudget) {
+	ls := selector(p.Spec.Selector)
 	for _, s := range m.e.Services {
-		if !selects(p.Spec.Selector, s) || m.taken(Key{"PodDisruptionBudget", s.Name}) {
+		if !selects(ls, s) || m.taken[Key{"PodDisruptionBudget", s.Name}] {
 			continue
 		}
 		if s.minReplicas() < 2 {
@@ -94,6 +96,7 @@ func (m *mapper) pdb(o *Object, p *policyv1.PodDisruptionBudget) {
 			return
 		}
 		o.Target = Key{"PodDisruptionBudget", s.Name}
+		m.taken[o.Target] = true
 		o.use("spec.selector")
 		mu := p.Spec.MaxUnavailable
 		if p.Spec.MinAvailable == nil && mu != nil && (mu.Type == intstr.Int && mu.IntVal == 1 || mu.Type == intstr.String && mu.StrVal == "1") {
@@ -109,22 +112,12 @@ func (m *mapper) pdb(o *Object, p *policyv1.PodDisruptionBudget) {
 	}
 }
 
-// taken says whether some object already became k.
-func (m *mapper) taken(k Key) bool {
-	for _, o := range m.e.Objects {
-		if o.Target == k {
-			return true
-		}
-	}
-	return false
-}
-
 // networkPolicy sets network_policy when the policy says exactly what
 // nbac's says: ingress to the service port from anywhere, nothing else.
 func (m *mapper) networkPolicy(o *Object, np *networkingv1.NetworkPolicy) {
+	ls := selector(&np.Spec.PodSelector)
 	for _, s := range m.e.Services {
-		sel := np.Spec.PodSelector
-		if !selects(&sel, s) || s.NetworkPolicy {
+		if !selects(ls, s) || s.NetworkPolicy {
 			continue
 		}
 		spec := np.Spec
