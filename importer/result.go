@@ -61,6 +61,9 @@ const (
 	OutOfRange = "the value is outside what nbac allows"
 	// EmittedByNbac: nbac produces this itself from the rest of the source.
 	EmittedByNbac = "nbac emits it itself"
+	// ServerSet: the cluster wrote it (status, uid, managedFields, ...): it
+	// is state read back with `kubectl get -o yaml`, not configuration.
+	ServerSet = "the cluster sets it"
 	// Unsafe: the value is refused on purpose (a secret's data, a string that
 	// would be injected into a config).
 	Unsafe = "nbac refuses it on purpose"

@@ -53,3 +53,22 @@ func TestNotImportedIsALocatedWarning(t *testing.T) {
 		t.Fatalf("summary %q names neither the field nor the reason", d.Summary)
 	}
 }
+
+func TestLocatePointsAtTheReportedLine(t *testing.T) {
+	r := NewResult()
+	r.Sources["in.yaml"] = []byte("a: 1\r\nbb: 2\nccc: 3")
+	r.NotImported("in.yaml", 2, "bb", NoEquivalent, "")
+	r.NotImported("in.yaml", 3, "ccc", NoEquivalent, "")
+	r.NotImported("in.yaml", 9, "past the end", NoEquivalent, "")
+	r.Locate()
+	src := r.Sources["in.yaml"]
+	for i, want := range []string{"bb: 2", "ccc: 3"} {
+		s := r.Diags[i].Subject
+		if got := string(src[s.Start.Byte:s.End.Byte]); got != want {
+			t.Errorf("diagnostic %d spans %q, want %q", i, got, want)
+		}
+	}
+	if s := r.Diags[2].Subject; s.Start.Byte != 0 || s.Start.Line != 9 {
+		t.Errorf("a line past the end changed its subject: %+v", s)
+	}
+}

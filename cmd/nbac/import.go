@@ -21,6 +21,9 @@ type importKind struct {
 	summary string
 	args    string // what the positional arguments are, for the usage text
 	run     func(paths []string, opts importer.Options) *importer.Result
+	// check, when set, is the kind's -check: import, build the HCL in
+	// memory and compare with the originals. Nothing is written.
+	check func(paths []string, opts importer.Options) importCheck
 }
 
 var importKinds = map[string]importKind{}
@@ -85,6 +88,10 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&dir, "o", ".", "output `directory` for the HCL files")
 	fs.BoolVar(&force, "force", false, "overwrite HCL files that already exist in the output directory")
 	fs.StringVar(&opts.Project, "project", "", "the project `name` (default: taken from the source)")
+	var check bool
+	if kind.check != nil {
+		fs.BoolVar(&check, "check", false, "write nothing: build the imported HCL and compare nbac's objects with the originals")
+	}
 	positional, code, stop := parseFlags(fs, args[1:])
 	if stop {
 		return code
@@ -97,6 +104,9 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 
+	if check {
+		return runImportCheck(kind.check(positional, opts), format, &out, stdout, stderr)
+	}
 	res := kind.run(positional, opts)
 	var written []string
 	if !res.Diags.HasErrors() {
@@ -106,6 +116,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 			res.Diags = res.Diags.Append(errorDiag("Cannot write the imported files", err, ""))
 		}
 	}
+	res.Locate()
 	files := make(map[string]*hcl.File, len(res.Sources))
 	for n, b := range res.Sources {
 		files[n] = &hcl.File{Bytes: b}
@@ -132,6 +143,50 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	case warns > 0:
 		return exitChanges // 2: imported, with things reported as not imported
+	}
+	return exitOK
+}
+
+// importCheckJSON is `nbac import KIND -check -json`'s document.
+type importCheckJSON struct {
+	FormatVersion string           `json:"format_version"`
+	Success       bool             `json:"success"`
+	ErrorCount    int              `json:"error_count"`
+	WarningCount  int              `json:"warning_count"`
+	Diagnostics   []jsonDiagnostic `json:"diagnostics"`
+	RoundTrip     any              `json:"round_trip"`
+}
+
+// runImportCheck prints an import's report, the build's diagnostics and
+// the comparison. Exit 0: only nbac's documented differences; 2: things
+// reported as not imported or unexpected differences; 1: errors.
+func runImportCheck(c importCheck, format string, out *outputFlags, stdout, stderr io.Writer) int {
+	c.res.Locate()
+	files := make(map[string]*hcl.File, len(c.res.Sources)+len(c.buildFiles))
+	for n, b := range c.res.Sources {
+		files[n] = &hcl.File{Bytes: b}
+	}
+	for n, f := range c.buildFiles {
+		files[n] = f
+	}
+	diags := append(append(hcl.Diagnostics{}, c.res.Diags...), c.buildDiags...)
+	errs, warns := countDiags(diags)
+	if format == formatJSON {
+		writeJSON(stdout, importCheckJSON{
+			FormatVersion: jsonFormatVersion, Success: errs == 0, ErrorCount: errs, WarningCount: warns,
+			Diagnostics: diagnosticsJSON(files, diags), RoundTrip: c.report,
+		})
+	} else {
+		out.reporter(format, stdout, stderr).diagnostics(files, diags)
+		if c.text != nil {
+			c.text(stdout)
+		}
+	}
+	switch {
+	case errs > 0 || c.report == nil:
+		return exitError
+	case warns > 0 || c.unaccounted > 0:
+		return exitChanges
 	}
 	return exitOK
 }

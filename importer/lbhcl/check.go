@@ -1,7 +1,6 @@
 package lbhcl
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -90,7 +89,7 @@ func Read(r *importer.Result, path, kind string) ([]byte, bool) {
 // and the report is put in source order.
 func Done(r *importer.Result, lbs []*LB, paths []string, opts importer.Options) *importer.Result {
 	if r.Diags.HasErrors() {
-		locate(r)
+		r.Locate()
 		return r
 	}
 	project := ""
@@ -99,45 +98,8 @@ func Done(r *importer.Result, lbs []*LB, paths []string, opts importer.Options) 
 	}
 	Finish(r, lbs, project)
 	SortReport(r)
-	locate(r)
+	r.Locate()
 	return r
-}
-
-// locate gives every located diagnostic the byte offsets of its line in
-// the source, which importer.NotImported leaves at 0: the text printer
-// takes its source snippet from the offsets, and would otherwise show
-// line 1 under "on FILE line N".
-func locate(r *importer.Result) {
-	for _, d := range r.Diags {
-		s := d.Subject
-		if s == nil || s.Start.Byte != 0 {
-			continue
-		}
-		src, ok := r.Sources[s.Filename]
-		if !ok {
-			continue
-		}
-		off, line := 0, 1
-		for line < s.Start.Line && off < len(src) {
-			i := bytes.IndexByte(src[off:], '\n')
-			if i < 0 {
-				break
-			}
-			off += i + 1
-			line++
-		}
-		if line != s.Start.Line {
-			continue
-		}
-		end := off
-		if i := bytes.IndexByte(src[off:], '\n'); i >= 0 {
-			end = off + i
-		} else {
-			end = len(src)
-		}
-		s.Start.Byte = off
-		s.End = hcl.Pos{Line: s.Start.Line, Column: 1 + end - off, Byte: end}
-	}
 }
 
 // SortReport orders r's diagnostics by file and line, so the report reads
