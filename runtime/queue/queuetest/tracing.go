@@ -113,8 +113,11 @@ func testTracing(t *testing.T, h Harness) {
 		t.Errorf("Publish changed the caller's header map: %v", user)
 	}
 	tid := root.SpanContext().TraceID()
-	eventually.True(t, patience, "the flaky message's second attempt acked", func() bool {
-		return len(spans(exp.GetSpans()).process(tid, 2, queue.OutcomeAck)) > 0
+	// An attempt's span ends once its settlement returned, which may be
+	// after the next attempt ran: wait for both.
+	eventually.True(t, patience, "the flaky message's first attempt retried and its second acked", func() bool {
+		ss := spans(exp.GetSpans())
+		return len(ss.process(tid, 1, queue.OutcomeRetry)) > 0 && len(ss.process(tid, 2, queue.OutcomeAck)) > 0
 	})
 	ss := spans(exp.GetSpans())
 	pubs := ss.producers(tid)
@@ -176,7 +179,16 @@ func testTracing(t *testing.T, h Harness) {
 	tid = root.SpanContext().TraceID()
 	eventually.True(t, patience, "the poison message dead-lettered", func() bool {
 		st, err := q.Inspect(ctx)
-		return err == nil && st.DeadLetters == 1 && len(spans(exp.GetSpans()).process(tid, cfg.MaxAttempts, queue.OutcomeDeadLetter)) > 0
+		if err != nil || st.DeadLetters != 1 {
+			return false
+		}
+		ss := spans(exp.GetSpans())
+		for a := 1; a < cfg.MaxAttempts; a++ {
+			if len(ss.process(tid, a, queue.OutcomeRetry)) == 0 {
+				return false
+			}
+		}
+		return len(ss.process(tid, cfg.MaxAttempts, queue.OutcomeDeadLetter)) > 0
 	})
 	opCtx, op := tracer.Start(ctx, "operator replay")
 	if n, err := q.ReplayDLQ(opCtx, 0); err != nil || n != 1 {
