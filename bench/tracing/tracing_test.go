@@ -152,13 +152,24 @@ func BenchmarkL1Hit(b *testing.B) {
 	ctx := context.Background()
 	var names []string
 	var ops []func(int)
-	for _, s := range settings(b) {
-		c := newCache(b, "l1hit-"+s.name, s.tp)
-		for _, k := range keys {
+	var caches []*cache.Cache
+	sets := settings(b)
+	for _, s := range sets {
+		caches = append(caches, newCache(b, "l1hit-"+s.name, s.tp))
+	}
+	// Filled key by key in turn, so that no cache's entries get a better
+	// place in memory than another's: filled one after the other, the
+	// caches filled last measured 1.4-1.7x slower on this path that does
+	// not look at the tracer at all.
+	for _, k := range keys {
+		for _, c := range caches {
 			if _, err := cache.GetOrLoad(ctx, c, k, load); err != nil {
 				b.Fatal(err)
 			}
 		}
+	}
+	for i, s := range sets {
+		c := caches[i]
 		names = append(names, s.name)
 		ops = append(ops, func(n int) {
 			for i := range n {

@@ -111,7 +111,11 @@ func (q *Queue) PublishBatch(ctx context.Context, msgs []Message) error {
 	if q.tr == nil {
 		return q.publish(ctx, envs)
 	}
-	spans := make([]trace.Span, len(envs))
+	var one [1]trace.Span
+	spans := one[:]
+	if len(envs) > 1 {
+		spans = make([]trace.Span, len(envs))
+	}
 	for i := range envs {
 		spans[i] = q.tr.startPublish(ctx, &envs[i], len(envs))
 	}

@@ -43,9 +43,14 @@ type Systemer interface{ System() string }
 type tracing struct {
 	tracer                   trace.Tracer
 	prop                     propagation.TextMapPropagator
+	traceContextOnly         bool // prop is the default: it writes nothing without a valid span
 	publishName, processName string
 	replayName               string
 	base                     []attribute.KeyValue // system and destination
+	// The options every publish and process span starts with (kind and
+	// the attributes that are the same for every message), built once so
+	// that starting a span allocates no options.
+	publishOpts, processOpts []trace.SpanStartOption
 }
 
 // tracerName is the instrumentation scope of the queue spans.
@@ -59,20 +64,29 @@ func newTracing(cfg Config, drv Driver) *tracing {
 	if prop == nil {
 		prop = propagation.TraceContext{}
 	}
+	_, traceContextOnly := prop.(propagation.TraceContext)
 	system := "nbac"
 	if s, ok := drv.(Systemer); ok {
 		system = s.System()
 	}
+	base := []attribute.KeyValue{
+		semconv.MessagingSystemKey.String(system),
+		semconv.MessagingDestinationName(cfg.Name),
+	}
+	fixed := func(kind trace.SpanKind, op string, opType attribute.KeyValue) []trace.SpanStartOption {
+		attrs := append(base[:len(base):len(base)], opType, semconv.MessagingOperationName(op))
+		return []trace.SpanStartOption{trace.WithSpanKind(kind), trace.WithAttributes(attrs...)}
+	}
 	return &tracing{
-		tracer:      cfg.TracerProvider.Tracer(tracerName),
-		prop:        prop,
-		publishName: "publish " + cfg.Name,
-		processName: "process " + cfg.Name,
-		replayName:  "replay_dlq " + cfg.Name,
-		base: []attribute.KeyValue{
-			semconv.MessagingSystemKey.String(system),
-			semconv.MessagingDestinationName(cfg.Name),
-		},
+		tracer:           cfg.TracerProvider.Tracer(tracerName),
+		prop:             prop,
+		traceContextOnly: traceContextOnly,
+		publishName:      "publish " + cfg.Name,
+		processName:      "process " + cfg.Name,
+		replayName:       "replay_dlq " + cfg.Name,
+		base:             base,
+		publishOpts:      fixed(trace.SpanKindProducer, "publish", semconv.MessagingOperationTypeSend),
+		processOpts:      fixed(trace.SpanKindConsumer, "process", semconv.MessagingOperationTypeProcess),
 	}
 }
 
@@ -97,16 +111,19 @@ func (c addOnly) Keys() []string {
 
 // startPublish opens one producer span per message and writes its context
 // into a copy of the message's headers (the caller's map is left alone).
+// Attributes that differ per message are set only on a recording span, so
+// that a no-op provider costs little.
 func (tr *tracing) startPublish(ctx context.Context, env *Envelope, batch int) trace.Span {
-	attrs := append(tr.base[:len(tr.base):len(tr.base)],
-		semconv.MessagingOperationTypeSend,
-		semconv.MessagingOperationName("publish"),
-		semconv.MessagingMessageBodySize(len(env.Body)),
-	)
-	if batch > 1 {
-		attrs = append(attrs, semconv.MessagingBatchMessageCount(batch))
+	sctx, span := tr.tracer.Start(ctx, tr.publishName, tr.publishOpts...)
+	if span.IsRecording() {
+		span.SetAttributes(semconv.MessagingMessageBodySize(len(env.Body)))
+		if batch > 1 {
+			span.SetAttributes(semconv.MessagingBatchMessageCount(batch))
+		}
 	}
-	sctx, span := tr.tracer.Start(ctx, tr.publishName, trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(attrs...))
+	if tr.traceContextOnly && !span.SpanContext().IsValid() {
+		return span // nothing to propagate (a no-op provider without a parent)
+	}
 	h := make(addOnly, len(env.Headers)+2)
 	for k, v := range env.Headers {
 		h[k] = v
@@ -130,32 +147,35 @@ func endSpan(span trace.Span, err error) {
 // attempt's span when there is one (prev, or the header a retry or dead
 // letter carried).
 func (tr *tracing) startProcess(ctx context.Context, d *Delivery, prev trace.SpanContext) (context.Context, trace.Span) {
-	carrier := propagation.MapCarrier(d.Headers)
-	parent := tr.prop.Extract(ctx, carrier)
+	parent := ctx
+	if len(d.Headers) > 0 {
+		parent = tr.prop.Extract(ctx, propagation.MapCarrier(d.Headers))
+	}
+	hctx, span := tr.tracer.Start(parent, tr.processName, tr.processOpts...)
+	if !span.IsRecording() {
+		return hctx, span
+	}
 	if !prev.IsValid() {
 		if tp := d.Headers[HeaderPreviousAttempt]; tp != "" {
 			prev = trace.SpanContextFromContext(propagation.TraceContext{}.Extract(ctx, propagation.MapCarrier{"traceparent": tp}))
 		}
 	}
-	attrs := append(tr.base[:len(tr.base):len(tr.base)],
-		semconv.MessagingOperationTypeProcess,
-		semconv.MessagingOperationName("process"),
+	if prev.IsValid() {
+		span.AddLink(trace.Link{SpanContext: prev})
+	}
+	span.SetAttributes(
 		semconv.MessagingMessageID(d.ID),
 		semconv.MessagingMessageBodySize(len(d.Body)),
 		AttrAttempt.Int(d.Attempt),
 		AttrRetryCount.Int(d.Attempt-1),
 	)
 	if d.Redelivered {
-		attrs = append(attrs, AttrRedelivered.Bool(true))
+		span.SetAttributes(AttrRedelivered.Bool(true))
 	}
 	if d.Headers[HeaderReplayed] != "" {
-		attrs = append(attrs, AttrReplayed.Bool(true))
+		span.SetAttributes(AttrReplayed.Bool(true))
 	}
-	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attrs...)}
-	if prev.IsValid() {
-		opts = append(opts, trace.WithLinks(trace.Link{SpanContext: prev}))
-	}
-	return tr.tracer.Start(parent, tr.processName, opts...)
+	return hctx, span
 }
 
 // previousAttempt is the header that makes the next attempt (or the
@@ -180,7 +200,9 @@ func (a attempt) finish(err error, outcome string) {
 	if a.span == nil {
 		return
 	}
-	a.span.SetAttributes(AttrOutcome.String(outcome))
+	if a.span.IsRecording() {
+		a.span.SetAttributes(AttrOutcome.String(outcome))
+	}
 	endSpan(a.span, err)
 }
 
