@@ -81,6 +81,7 @@ type Cache struct {
 
 	tracer      trace.Tracer // nil: tracing off
 	loadSpan    string
+	loadOpts    []trace.SpanStartOption
 	loadLatency prometheus.Histogram
 	reg         prometheus.Registerer
 	col         prometheus.Collector
@@ -145,7 +146,7 @@ func New(cfg schema.Cache, client redis.UniversalClient, opts ...Option) (*Cache
 		}),
 	}
 	if o.tp != nil {
-		c.tracer, c.loadSpan = o.tp.Tracer(tracerName), "cache.load "+cfg.Name
+		c.tracer, c.loadSpan, c.loadOpts = o.tp.Tracer(tracerName), "cache.load "+cfg.Name, loadOptions(cfg.Name)
 	}
 	if cfg.L1 != nil {
 		if err := c.initL1(cfg.L1); err != nil {

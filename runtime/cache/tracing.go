@@ -30,15 +30,24 @@ const (
 	TierMiss = "miss"
 )
 
-// startLoad opens the span of one GetOrLoad miss; L1 missed to get here.
-func (c *Cache) startLoad(ctx context.Context) (context.Context, trace.Span) {
-	return c.tracer.Start(ctx, c.loadSpan, trace.WithAttributes(AttrName.String(c.name), AttrL1.String(TierMiss)))
+// loadOptions are what every cache.load span starts with, built once so
+// that starting one allocates no options: L1 missed to get there.
+func loadOptions(name string) []trace.SpanStartOption {
+	return []trace.SpanStartOption{trace.WithAttributes(AttrName.String(name), AttrL1.String(TierMiss))}
 }
 
-// traceTier notes on the flight leader's span which tier answered.
+// startLoad opens the span of one GetOrLoad miss.
+func (c *Cache) startLoad(ctx context.Context) (context.Context, trace.Span) {
+	return c.tracer.Start(ctx, c.loadSpan, c.loadOpts...)
+}
+
+// traceTier notes on the flight leader's span which tier answered (only
+// on a recording span: a no-op provider pays no attribute).
 func (c *Cache) traceTier(ctx context.Context, kv attribute.KeyValue) {
 	if c.tracer != nil {
-		trace.SpanFromContext(ctx).SetAttributes(kv)
+		if s := trace.SpanFromContext(ctx); s.IsRecording() {
+			s.SetAttributes(kv)
+		}
 	}
 }
 
@@ -52,6 +61,8 @@ func endLoad(span trace.Span, shared bool, err error) {
 		span.RecordError(err)
 		span.SetStatus(codes.Error, err.Error())
 	}
-	span.SetAttributes(AttrResult.String(result), AttrShared.Bool(shared))
+	if span.IsRecording() {
+		span.SetAttributes(AttrResult.String(result), AttrShared.Bool(shared))
+	}
 	span.End()
 }
