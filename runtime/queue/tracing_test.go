@@ -62,3 +62,64 @@ func TestPublisherOwnTraceparentWins(t *testing.T) {
 		t.Fatal("no process span exported after Consume returned")
 	}
 }
+
+// TestFIFORetryInPlaceIsLinked: a FIFO queue retries in place (no trip
+// through the broker); the second attempt's span still links to the first
+// and both are children of the publish span.
+func TestFIFORetryInPlaceIsLinked(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	defer tp.Shutdown(context.Background())
+	cfg := queue.Config{Name: fmt.Sprintf("fifo-traced-%04x", rand.N(1<<16)), FIFO: true, MaxAttempts: 3,
+		Backoff: queue.Backoff{Initial: time.Millisecond, Max: time.Millisecond}, TracerProvider: tp}
+	q := queue.New(cfg, memory.Named("tracing-test").Driver(cfg))
+	defer q.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := q.Publish(ctx, queue.Message{Key: "k", Body: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	acked := make(chan struct{})
+	cctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- q.Consume(cctx, func(_ context.Context, d *queue.Delivery) error {
+			if d.Attempt == 1 {
+				return fmt.Errorf("first attempt fails")
+			}
+			close(acked)
+			return nil
+		}, queue.ConsumeOptions{})
+	}()
+	select {
+	case <-acked:
+	case <-ctx.Done():
+		t.Fatal("second attempt never ran")
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	byAttempt := map[int64]tracetest.SpanStub{}
+	var pub tracetest.SpanStub
+	for _, s := range exp.GetSpans() {
+		if s.Name == "publish "+cfg.Name {
+			pub = s
+		}
+		for _, kv := range s.Attributes {
+			if kv.Key == queue.AttrAttempt {
+				byAttempt[kv.Value.AsInt64()] = s
+			}
+		}
+	}
+	first, second := byAttempt[1], byAttempt[2]
+	if !first.SpanContext.IsValid() || !second.SpanContext.IsValid() || !pub.SpanContext.IsValid() {
+		t.Fatalf("want a publish span and attempts 1 and 2, got %v", exp.GetSpans())
+	}
+	if first.Parent.SpanID() != pub.SpanContext.SpanID() || second.Parent.SpanID() != pub.SpanContext.SpanID() {
+		t.Errorf("attempts are not children of the publish span")
+	}
+	if len(second.Links) != 1 || second.Links[0].SpanContext.SpanID() != first.SpanContext.SpanID() {
+		t.Errorf("second attempt's links = %v, want the first attempt %s", second.Links, first.SpanContext.SpanID())
+	}
+}
