@@ -52,6 +52,9 @@ func (rt *Runtime) Cache(name string) (*cache.Cache, error) {
 	if rt.reg != nil {
 		opts = append(opts, cache.WithRegisterer(rt.reg))
 	}
+	if rt.tp != nil {
+		opts = append(opts, cache.WithTracerProvider(rt.tp))
+	}
 	c, err := cache.New(*cfg, client, opts...)
 	if err != nil {
 		return nil, err

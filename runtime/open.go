@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/nbac/nbac/lang"
 	"github.com/nbac/nbac/schema"
@@ -24,6 +25,7 @@ type config struct {
 	getenv   func(string) (string, bool)
 	reg      prometheus.Registerer
 	log      *slog.Logger
+	tp       trace.TracerProvider
 	vars     []string
 	varFiles []string
 }
@@ -56,6 +58,12 @@ func WithRegisterer(r prometheus.Registerer) Option { return func(c *config) { c
 
 // WithLogger sets the runtime's logger (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithTracerProvider traces the runtime's queues (publish and handler
+// spans, trace context carried in message headers) and caches (GetOrLoad
+// misses) with tp; see docs/tracing.md. Without it nothing is traced, at
+// no cost. Pass otel.GetTracerProvider() to use the global provider.
+func WithTracerProvider(tp trace.TracerProvider) Option { return func(c *config) { c.tp = tp } }
 
 // WithVars passes -var style "name=value" settings when src is HCL.
 func WithVars(vars ...string) Option {
@@ -97,7 +105,7 @@ func Open(ctx context.Context, src string, opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Runtime{model: m, getenv: cfg.getenv, environ: cfg.environ, log: cfg.log, reg: cfg.reg}, nil
+	return &Runtime{model: m, getenv: cfg.getenv, environ: cfg.environ, log: cfg.log, reg: cfg.reg, tp: cfg.tp}, nil
 }
 
 func loadModel(src string, cfg *config) (*schema.Model, error) {

@@ -61,6 +61,7 @@ func (rt *Runtime) Queue(name string) (*queue.Queue, error) {
 	if rt.log != nil {
 		cfg.Logger = rt.log
 	}
+	cfg.TracerProvider = rt.tp
 	drv, err := rt.queueDriver(br, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("queue %q: %w", name, err)

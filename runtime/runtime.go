@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/nbac/nbac/schema"
 )
@@ -24,6 +25,7 @@ type Runtime struct {
 	environ []string
 	log     *slog.Logger
 	reg     prometheus.Registerer // nil: metrics are not registered
+	tp      trace.TracerProvider  // nil: nothing is traced
 	redis   redisPool
 
 	closeOnce sync.Once

@@ -179,9 +179,21 @@ func otherHit[T any](c *Cache, e *entry) (v T, done bool, err error) {
 	return v, ok, nil
 }
 
-// load is GetOrLoad's miss path: one flight per key, which this caller
-// leaves early if its own ctx ends.
+// load is GetOrLoad's miss path, traced when the cache has a tracer.
 func load[T any](ctx context.Context, c *Cache, key string, loader func(context.Context) (T, error), opts []WriteOption) (T, error) {
+	if c.tracer == nil {
+		v, _, err := flight(ctx, c, key, loader, opts)
+		return v, err
+	}
+	ctx, span := c.startLoad(ctx)
+	v, shared, err := flight(ctx, c, key, loader, opts)
+	endLoad(span, shared, err)
+	return v, err
+}
+
+// flight is one flight per key, which this caller leaves early if its own
+// ctx ends; shared says the result went to more than one caller.
+func flight[T any](ctx context.Context, c *Cache, key string, loader func(context.Context) (T, error), opts []WriteOption) (T, bool, error) {
 	var zero T
 	ch := c.group.DoChan(key, func() (any, error) {
 		return fill(context.WithoutCancel(ctx), c, key, loader, c.writeOpts(opts))
@@ -189,18 +201,18 @@ func load[T any](ctx context.Context, c *Cache, key string, loader func(context.
 	select {
 	case r := <-ch:
 		if r.Err != nil {
-			return zero, r.Err
+			return zero, r.Shared, r.Err
 		}
 		e := r.Val.(*entry)
 		if e.neg {
-			return zero, ErrNotFound
+			return zero, r.Shared, ErrNotFound
 		}
 		if v, ok := valueOf[T](c, e); ok {
-			return v, nil
+			return v, r.Shared, nil
 		}
-		return zero, fmt.Errorf("cache %q: the value at key %q does not decode as %T; was it written with another type?", c.name, key, zero)
+		return zero, r.Shared, fmt.Errorf("cache %q: the value at key %q does not decode as %T; was it written with another type?", c.name, key, zero)
 	case <-ctx.Done():
-		return zero, ctx.Err()
+		return zero, false, ctx.Err()
 	}
 }
 
@@ -210,15 +222,21 @@ func fill[T any](ctx context.Context, c *Cache, key string, loader func(context.
 	if c.l1 != nil {
 		if e, ok := c.l1.GetIfPresent(key); ok {
 			if _, isT := e.val.(T); isT || e.neg {
+				c.traceTier(ctx, AttrL1.String(TierHit))
 				return e, nil
 			}
 		}
 	}
 	readStart := time.Now()
 	if e := c.fromL2(ctx, key, decoderFor[T](c)); e != nil {
+		c.traceTier(ctx, AttrL2.String(TierHit))
 		return e, nil
 	}
+	if c.l2 != nil {
+		c.traceTier(ctx, AttrL2.String(TierMiss))
+	}
 	l2Spent := time.Since(readStart)
+	c.traceTier(ctx, AttrOrigin.Bool(true))
 	v, err := callLoader(ctx, c, key, loader)
 	if errors.Is(err, ErrNotFound) {
 		c.m.loadNotFound.Add(1)

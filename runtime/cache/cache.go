@@ -14,6 +14,7 @@ import (
 	"github.com/maypok86/otter/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/nbac/nbac/schema"
@@ -78,6 +79,9 @@ type Cache struct {
 	inval  *invalidator
 	clock  *otter.CoarseClock
 
+	tracer      trace.Tracer // nil: tracing off
+	loadSpan    string
+	loadOpts    []trace.SpanStartOption
 	loadLatency prometheus.Histogram
 	reg         prometheus.Registerer
 	col         prometheus.Collector
@@ -92,6 +96,7 @@ type options struct {
 	log        *slog.Logger
 	reg        prometheus.Registerer
 	retryAfter time.Duration
+	tp         trace.TracerProvider
 }
 
 // WithCodec sets how non-[]byte values are encoded (default JSON).
@@ -107,6 +112,12 @@ func WithRegisterer(r prometheus.Registerer) Option { return func(o *options) { 
 // WithRetryAfter sets how long the cache leaves Redis alone after a failed
 // call before trying again (default 1s).
 func WithRetryAfter(d time.Duration) Option { return func(o *options) { o.retryAfter = d } }
+
+// WithTracerProvider traces GetOrLoad's misses (a "cache.load" span with
+// the tiers that answered; docs/tracing.md). Without it (or with nil)
+// nothing is traced and the read paths pay nothing; pass
+// otel.GetTracerProvider() for the global provider.
+func WithTracerProvider(tp trace.TracerProvider) Option { return func(o *options) { o.tp = tp } }
 
 // New builds the cache cfg describes. client is its L2 Redis (required
 // when cfg.L2 is set; see runtime.Open, which builds it from the model's
@@ -133,6 +144,9 @@ func New(cfg schema.Cache, client redis.UniversalClient, opts ...Option) (*Cache
 			ConstLabels: prometheus.Labels{"cache": cfg.Name},
 			Buckets:     prometheus.ExponentialBuckets(0.0005, 2.5, 12),
 		}),
+	}
+	if o.tp != nil {
+		c.tracer, c.loadSpan, c.loadOpts = o.tp.Tracer(tracerName), "cache.load "+cfg.Name, loadOptions(cfg.Name)
 	}
 	if cfg.L1 != nil {
 		if err := c.initL1(cfg.L1); err != nil {

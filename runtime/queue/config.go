@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/nbac/nbac/schema"
 )
 
@@ -33,6 +36,15 @@ type Config struct {
 	// slog.Default()); the runtime sets its own (runtime.WithLogger).
 	// ConsumeOptions.Logger overrides it for one Consume.
 	Logger *slog.Logger
+	// TracerProvider, when set, traces publishes and handler calls and
+	// carries W3C trace context in message headers (docs/tracing.md). Nil
+	// (the default) turns tracing off at no cost; pass
+	// otel.GetTracerProvider() to use the global one. The runtime sets it
+	// from runtime.WithTracerProvider.
+	TracerProvider trace.TracerProvider
+	// Propagator writes and reads the trace context in message headers
+	// (default propagation.TraceContext{}); used only with TracerProvider.
+	Propagator propagation.TextMapPropagator
 }
 
 // RabbitMQ queue types (queue_type in the model).

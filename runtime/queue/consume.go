@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // ConsumeOptions override the model for one Consume call.
@@ -174,38 +176,51 @@ func (e *engine) handle(d *Delivery) {
 		e.release(d)
 		return
 	}
+	var prev trace.SpanContext // the last in-place (FIFO) attempt's span
 	for {
 		m.consumed.Inc()
 		m.inFlight.Inc()
+		ctx, at := e.hctx, attempt{}
+		if tr := e.q.tr; tr != nil {
+			ctx, at.span = tr.startProcess(ctx, d, prev)
+			at.tr = tr
+		}
 		start := time.Now()
-		err := e.call(d)
+		err := e.call(ctx, d)
 		m.latency.Observe(time.Since(start).Seconds())
 		m.inFlight.Dec()
 		if err == nil {
 			if aerr := e.q.drv.Ack(e.sctx, d); aerr != nil {
-				e.brokerError("ack", d, aerr)
-				return
+				e.brokerError("ack", d, aerr, at)
+			} else {
+				m.acked.Inc()
 			}
-			m.acked.Inc()
+			at.finish(nil, OutcomeAck)
 			return
 		}
 		// A failure caused by the shutdown is not the message's fault.
 		if e.hardStop.Load() || (e.stopping.Load() && isCancel(err)) {
 			e.release(d)
+			at.finish(err, OutcomeRelease)
 			return
 		}
 		if d.Attempt >= cfg.MaxAttempts {
-			e.deadLetter(d, err)
+			e.deadLetter(d, err, at)
 			return
 		}
 		delay := cfg.Backoff.Delay(d.Attempt)
 		if !cfg.FIFO {
-			if rerr := e.q.drv.Retry(e.sctx, d, delay); rerr != nil {
-				e.brokerError("retry", d, rerr)
-				return
+			if rerr := e.q.drv.Retry(e.sctx, d, delay, at.linkHeaders()); rerr != nil {
+				e.brokerError("retry", d, rerr, at)
+			} else {
+				m.retried.Inc()
 			}
-			m.retried.Inc()
+			at.finish(err, OutcomeRetry)
 			return
+		}
+		at.finish(err, OutcomeRetry)
+		if at.span != nil {
+			prev = at.span.SpanContext()
 		}
 		// FIFO: the next message of this key must wait for this one, so
 		// the retry happens in place (documented: it holds the key's lane).
@@ -222,23 +237,24 @@ func (e *engine) handle(d *Delivery) {
 	}
 }
 
-func (e *engine) call(d *Delivery) (err error) {
+func (e *engine) call(ctx context.Context, d *Delivery) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			e.log.Error("handler panicked", "id", d.ID, "panic", r, "stack", string(debug.Stack()))
 			err = fmt.Errorf("handler panic: %v", r)
 		}
 	}()
-	return e.h(e.hctx, d)
+	return e.h(ctx, d)
 }
 
-func (e *engine) deadLetter(d *Delivery, cause error) {
+func (e *engine) deadLetter(d *Delivery, cause error, at attempt) {
 	m := e.q.m
 	if !e.q.cfg.DeadLetter {
 		e.log.Error("dropping message after max attempts (dead_letter = false)", "id", d.ID, "attempts", d.Attempt, "err", cause)
 		if err := e.q.drv.Ack(e.sctx, d); err != nil {
-			e.brokerError("ack", d, err)
+			e.brokerError("ack", d, err, at)
 		}
+		at.finish(cause, OutcomeDrop)
 		return
 	}
 	msg := cause.Error()
@@ -254,11 +270,15 @@ func (e *engine) deadLetter(d *Delivery, cause error) {
 		HeaderOrigin:   e.q.cfg.Name,
 		HeaderFailedAt: time.Now().UTC().Format(time.RFC3339),
 	}
-	if err := e.q.drv.DeadLetter(e.sctx, d, h); err != nil {
-		e.brokerError("dead-letter", d, err)
-		return
+	for k, v := range at.linkHeaders() {
+		h[k] = v
 	}
-	m.dead.Inc()
+	if err := e.q.drv.DeadLetter(e.sctx, d, h); err != nil {
+		e.brokerError("dead-letter", d, err, at)
+	} else {
+		m.dead.Inc()
+	}
+	at.finish(cause, OutcomeDeadLetter)
 }
 
 func (e *engine) release(d *Delivery) {
@@ -267,14 +287,15 @@ func (e *engine) release(d *Delivery) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := e.q.drv.Release(ctx, d); err != nil {
-		e.brokerError("release", d, err)
+		e.brokerError("release", d, err, attempt{})
 		return
 	}
 	e.q.m.released.Inc()
 }
 
-func (e *engine) brokerError(op string, d *Delivery, err error) {
+func (e *engine) brokerError(op string, d *Delivery, err error, at attempt) {
 	e.q.m.errors.Inc()
+	at.settleFailed(op, err)
 	e.log.Warn("broker call failed; the message will be delivered again", "op", op, "id", d.ID, "err", err)
 }
 

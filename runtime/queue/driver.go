@@ -24,8 +24,9 @@ type Driver interface {
 	NewReceiver(ctx context.Context) (Receiver, error)
 	// Ack settles a delivery as done.
 	Ack(ctx context.Context, d *Delivery) error
-	// Retry schedules d again after delay with Attempt+1, then acks d.
-	Retry(ctx context.Context, d *Delivery, delay time.Duration) error
+	// Retry schedules d again after delay with Attempt+1 and the given
+	// headers added (the engine's trace link; nil for none), then acks d.
+	Retry(ctx context.Context, d *Delivery, delay time.Duration, headers map[string]string) error
 	// DeadLetter moves d to the dead-letter queue with the given headers
 	// added, then acks it.
 	DeadLetter(ctx context.Context, d *Delivery, headers map[string]string) error

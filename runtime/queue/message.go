@@ -102,3 +102,20 @@ func cloneHeaders(h map[string]string) map[string]string {
 
 // CloneHeaders returns a copy of h (nil for an empty map).
 func CloneHeaders(h map[string]string) map[string]string { return cloneHeaders(h) }
+
+// AddHeaders returns a copy of h with add set over it, or h itself when
+// add is empty: a driver's Retry and DeadLetter build the message they
+// send again with it, never changing the delivery's own map.
+func AddHeaders(h, add map[string]string) map[string]string {
+	if len(add) == 0 {
+		return h
+	}
+	out := make(map[string]string, len(h)+len(add))
+	for k, v := range h {
+		out[k] = v
+	}
+	for k, v := range add {
+		out[k] = v
+	}
+	return out
+}

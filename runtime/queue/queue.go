@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // ErrClosed is returned by Consume on a queue that Close has been called on.
@@ -31,6 +34,7 @@ type Queue struct {
 	cfg Config
 	drv Driver
 	m   *metrics
+	tr  *tracing // nil: tracing off
 
 	mu       sync.Mutex
 	declared bool
@@ -56,7 +60,7 @@ var (
 func New(cfg Config, drv Driver) *Queue {
 	cfg = cfg.withDefaults()
 	stop, stopAll := context.WithCancel(context.Background())
-	return &Queue{cfg: cfg, drv: drv, m: newMetrics(cfg.Name), stop: stop, stopAll: stopAll}
+	return &Queue{cfg: cfg, drv: drv, m: newMetrics(cfg.Name), tr: newTracing(cfg, drv), stop: stop, stopAll: stopAll}
 }
 
 // Name is the queue's name in the model.
@@ -104,10 +108,29 @@ func (q *Queue) PublishBatch(ctx context.Context, msgs []Message) error {
 		}
 		envs[i] = Envelope{Message: msgs[i], Level: lvl, Attempt: 1}
 	}
+	if q.tr == nil {
+		return q.publish(ctx, envs)
+	}
+	var one [1]trace.Span
+	spans := one[:]
+	if len(envs) > 1 {
+		spans = make([]trace.Span, len(envs))
+	}
+	for i := range envs {
+		spans[i] = q.tr.startPublish(ctx, &envs[i], len(envs))
+	}
+	err := q.publish(ctx, envs)
+	for _, s := range spans {
+		endSpan(s, err)
+	}
+	return err
+}
+
+func (q *Queue) publish(ctx context.Context, envs []Envelope) error {
 	if err := q.drv.Publish(ctx, envs); err != nil {
 		return fmt.Errorf("queue %q: publish: %w", q.cfg.Name, err)
 	}
-	q.m.published.Add(float64(len(msgs)))
+	q.m.published.Add(float64(len(envs)))
 	return nil
 }
 
@@ -125,11 +148,19 @@ func (q *Queue) ReplayDLQ(ctx context.Context, limit int) (int, error) {
 	if err := q.Declare(ctx); err != nil {
 		return 0, err
 	}
+	var span trace.Span
+	if q.tr != nil {
+		ctx, span = q.tr.tracer.Start(ctx, q.tr.replayName, trace.WithAttributes(q.tr.base...))
+	}
 	n, err := q.drv.ReplayDLQ(ctx, limit)
 	if err != nil {
-		return n, fmt.Errorf("queue %q: replay dead letters: %w", q.cfg.Name, err)
+		err = fmt.Errorf("queue %q: replay dead letters: %w", q.cfg.Name, err)
 	}
-	return n, nil
+	if span != nil {
+		span.SetAttributes(semconv.MessagingBatchMessageCount(n))
+		endSpan(span, err)
+	}
+	return n, err
 }
 
 // Close shuts down every running Consume exactly as cancelling its context

@@ -230,9 +230,13 @@ func (d *driver) Ack(ctx context.Context, dl *queue.Delivery) error {
 	return dl.Tag.(*tag).settle(ctx)
 }
 
-func (d *driver) Retry(ctx context.Context, dl *queue.Delivery, delay time.Duration) error {
+// System is the messaging.system span attribute.
+func (d *driver) System() string { return "kafka" }
+
+func (d *driver) Retry(ctx context.Context, dl *queue.Delivery, delay time.Duration, headers map[string]string) error {
 	t := dl.Tag.(*tag)
 	env := t.env
+	env.Headers = queue.AddHeaders(env.Headers, headers)
 	env.Attempt = dl.Attempt + 1
 	env.Delay = max(delay, time.Millisecond)
 	if err := d.write(ctx, d.message(&env, time.Now())); err != nil {
@@ -244,13 +248,7 @@ func (d *driver) Retry(ctx context.Context, dl *queue.Delivery, delay time.Durat
 func (d *driver) DeadLetter(ctx context.Context, dl *queue.Delivery, headers map[string]string) error {
 	t := dl.Tag.(*tag)
 	env := t.env
-	env.Headers = queue.CloneHeaders(env.Headers)
-	if env.Headers == nil {
-		env.Headers = map[string]string{}
-	}
-	for k, v := range headers {
-		env.Headers[k] = v
-	}
+	env.Headers = queue.AddHeaders(env.Headers, headers)
 	env.Attempt = dl.Attempt
 	env.Delay = 0
 	m := d.message(&env, time.Now())

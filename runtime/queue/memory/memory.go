@@ -163,9 +163,13 @@ func (d *driver) Ack(_ context.Context, _ *queue.Delivery) error {
 	return nil
 }
 
-func (d *driver) Retry(_ context.Context, dl *queue.Delivery, delay time.Duration) error {
+// System names the broker for the messaging.system span attribute.
+func (d *driver) System() string { return "memory" }
+
+func (d *driver) Retry(_ context.Context, dl *queue.Delivery, delay time.Duration, headers map[string]string) error {
 	it := dl.Tag.(*item)
 	env := it.envelope()
+	env.Headers = queue.AddHeaders(env.Headers, headers)
 	env.Attempt = dl.Attempt + 1
 	env.Delay = delay
 	s := d.s
@@ -180,13 +184,7 @@ func (d *driver) Retry(_ context.Context, dl *queue.Delivery, delay time.Duratio
 func (d *driver) DeadLetter(_ context.Context, dl *queue.Delivery, headers map[string]string) error {
 	it := dl.Tag.(*item)
 	env := it.envelope()
-	env.Headers = queue.CloneHeaders(env.Headers)
-	if env.Headers == nil {
-		env.Headers = map[string]string{}
-	}
-	for k, v := range headers {
-		env.Headers[k] = v
-	}
+	env.Headers = queue.AddHeaders(env.Headers, headers)
 	env.Attempt = dl.Attempt
 	s := d.s
 	s.mu.Lock()

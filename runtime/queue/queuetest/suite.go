@@ -26,6 +26,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("GracefulShutdown", func(t *testing.T) { t.Parallel(); testShutdown(t, h) })
 	t.Run("HandBackAtShutdown", func(t *testing.T) { t.Parallel(); testHandBack(t, h) })
 	t.Run("CloseWhileConsuming", func(t *testing.T) { t.Parallel(); testCloseWhileConsuming(t, h) })
+	t.Run("TraceAcrossRetryAndReplay", func(t *testing.T) { t.Parallel(); testTracing(t, h) })
 	t.Run("FaultProxyCut", func(t *testing.T) { t.Parallel(); testProxyCut(t, h) })
 	t.Run("FaultServerKill", func(t *testing.T) { t.Parallel(); testServerKill(t, h) })
 	t.Run("FaultDelayedAcrossCuts", func(t *testing.T) { t.Parallel(); testDelayedAcrossCuts(t, h) })

@@ -238,9 +238,13 @@ func (d *driver) Ack(_ context.Context, dl *queue.Delivery) error {
 	return nil
 }
 
-func (d *driver) Retry(ctx context.Context, dl *queue.Delivery, delay time.Duration) error {
+// System is the messaging.system span attribute.
+func (d *driver) System() string { return "rabbitmq" }
+
+func (d *driver) Retry(ctx context.Context, dl *queue.Delivery, delay time.Duration, headers map[string]string) error {
 	t := dl.Tag.(*tag)
 	env := t.env
+	env.Headers = queue.AddHeaders(env.Headers, headers)
 	env.Attempt = dl.Attempt + 1
 	env.Delay = max(delay, time.Millisecond)
 	rk, pub := d.top.encode(&env, time.Now())
@@ -253,13 +257,7 @@ func (d *driver) Retry(ctx context.Context, dl *queue.Delivery, delay time.Durat
 func (d *driver) DeadLetter(ctx context.Context, dl *queue.Delivery, headers map[string]string) error {
 	t := dl.Tag.(*tag)
 	env := t.env
-	env.Headers = queue.CloneHeaders(env.Headers)
-	if env.Headers == nil {
-		env.Headers = map[string]string{}
-	}
-	for k, v := range headers {
-		env.Headers[k] = v
-	}
+	env.Headers = queue.AddHeaders(env.Headers, headers)
 	env.Attempt = dl.Attempt
 	env.Delay = 0
 	_, pub := d.top.encode(&env, time.Now())

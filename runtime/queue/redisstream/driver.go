@@ -268,9 +268,14 @@ func (d *driver) Ack(_ context.Context, dl *queue.Delivery) error {
 	return nil
 }
 
-func (d *driver) Retry(ctx context.Context, dl *queue.Delivery, delay time.Duration) error {
+// System is the messaging.system span attribute (Redis Streams has no
+// registered value in the conventions).
+func (d *driver) System() string { return "redis" }
+
+func (d *driver) Retry(ctx context.Context, dl *queue.Delivery, delay time.Duration, headers map[string]string) error {
 	t := dl.Tag.(*tag)
 	env := t.env
+	env.Headers = queue.AddHeaders(env.Headers, headers)
 	env.Attempt = dl.Attempt + 1
 	env.Delay = max(delay, time.Millisecond)
 	_, err := d.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -289,13 +294,7 @@ func (d *driver) Retry(ctx context.Context, dl *queue.Delivery, delay time.Durat
 func (d *driver) DeadLetter(ctx context.Context, dl *queue.Delivery, headers map[string]string) error {
 	t := dl.Tag.(*tag)
 	env := t.env
-	env.Headers = queue.CloneHeaders(env.Headers)
-	if env.Headers == nil {
-		env.Headers = map[string]string{}
-	}
-	for k, v := range headers {
-		env.Headers[k] = v
-	}
+	env.Headers = queue.AddHeaders(env.Headers, headers)
 	env.Attempt = dl.Attempt
 	_, err := d.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.XAdd(ctx, &redis.XAddArgs{Stream: d.dlq, Values: entryValues(&env)})
