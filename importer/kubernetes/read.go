@@ -87,7 +87,7 @@ func ReadPaths(paths []string, res *importer.Result) []*Object {
 				res.Fail(f, 0, "Cannot read the input", err.Error())
 				continue
 			}
-			res.Sources[f] = data
+			res.Sources[f] = snippetSource(data)
 			objs = append(objs, ReadDocuments(f, data, res)...)
 		}
 	}
