@@ -1,0 +1,338 @@
+package lsp
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf16"
+)
+
+// fixture copies testdata/shop into a temporary directory (tests open
+// buffers over it and must not depend on one another) and returns the
+// directory and the source of each file.
+func fixture(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	srcs := map[string]string{}
+	entries, err := os.ReadDir("testdata/shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("testdata/shop", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		srcs[e.Name()] = string(b)
+	}
+	return dir, srcs
+}
+
+// posOf is the LSP position of the n-th byte after the first occurrence of
+// needle in src, counted independently of the server: UTF-16 units of the
+// line's text before it.
+func posOf(t *testing.T, src, needle string, n int) wirePos {
+	t.Helper()
+	i := strings.Index(src, needle)
+	if i < 0 {
+		t.Fatalf("%q not in source", needle)
+	}
+	off := i + n
+	line := strings.Count(src[:off], "\n")
+	lineStart := strings.LastIndex(src[:off], "\n") + 1
+	return wirePos{Line: line, Character: len(utf16.Encode([]rune(src[lineStart:off])))}
+}
+
+func docParams(uri string, p wirePos) map[string]any {
+	return map[string]any{"textDocument": map[string]any{"uri": uri}, "position": p}
+}
+
+func open(c *wireClient, uri, src string) {
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "hcl", "version": 1, "text": src}})
+}
+
+func change(c *wireClient, uri string, version int, src string) {
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": uri, "version": version},
+		"contentChanges": []map[string]any{{"text": src}},
+	})
+}
+
+func TestInitialize(t *testing.T) {
+	dir, _ := fixture(t)
+	c := startServer(t, Options{Version: "v-test"})
+	res := c.initialize(dir)
+	caps, _ := res["capabilities"].(map[string]any)
+	for _, k := range []string{"textDocumentSync", "completionProvider", "hoverProvider", "definitionProvider", "referencesProvider", "documentSymbolProvider", "documentFormattingProvider"} {
+		if caps[k] == nil {
+			t.Errorf("capability %s missing: %v", k, caps)
+		}
+	}
+	if info, _ := res["serverInfo"].(map[string]any); info["name"] != "nbac" || info["version"] != "v-test" {
+		t.Errorf("serverInfo = %v", res["serverInfo"])
+	}
+	// An unknown request is an error reply, not a crash; the server still answers.
+	if msg := c.callErr("nbac/unknown", map[string]any{}, nil); !strings.Contains(msg, "not supported") {
+		t.Errorf("unknown method: %q", msg)
+	}
+	c.call("shutdown", nil, nil)
+}
+
+// TestDiagnosticsFollowEdits: opening a file publishes its configuration's
+// diagnostics; an edit that breaks a reference in the unsaved buffer is
+// reported at the reference (UTF-16 columns, after non-ASCII text on the
+// same line); fixing it clears the list. The disk is never written.
+func TestDiagnosticsFollowEdits(t *testing.T) {
+	dir, srcs := fixture(t)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	uri := uriOf(filepath.Join(dir, "svc.hcl"))
+	open(c, uri, srcs["svc.hcl"])
+	if d := c.diagnostics(uri); len(d) != 0 {
+		t.Fatalf("valid configuration: %v", d)
+	}
+
+	broken := strings.Replace(srcs["svc.hcl"], `labels = { owner = "zoe" }`, `labels = { owner = "zoë😀" }, x = var.nope`, 1)
+	broken = strings.Replace(broken, `  labels = { owner = "zoë😀" }, x = var.nope`, `  labels = { owner = "zoë😀", x = var.nope }`, 1)
+	change(c, uri, 2, broken)
+	d := c.diagnostics(uri)
+	if len(d) != 1 || d[0].Severity != 1 || !strings.Contains(d[0].Message, `"nope"`) {
+		t.Fatalf("broken reference: %+v", d)
+	}
+	start, end := posOf(t, broken, "var.nope", 0), posOf(t, broken, "var.nope", len("var.nope"))
+	if d[0].Range.Start != start || d[0].Range.End != end {
+		t.Fatalf("range %+v, want %+v-%+v (UTF-16 columns after ë and 😀)", d[0].Range, start, end)
+	}
+
+	change(c, uri, 3, srcs["svc.hcl"])
+	if d := c.diagnostics(uri); len(d) != 0 {
+		t.Fatalf("fixed: %v", d)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "svc.hcl")); string(b) != srcs["svc.hcl"] {
+		t.Fatal("the server wrote the file")
+	}
+}
+
+// TestDiagnosticsInOtherFiles: an edit in one file that breaks another
+// (removing the cache svc.hcl uses) is reported in the other file, and the
+// other file is cleared when the edit is undone.
+func TestDiagnosticsInOtherFiles(t *testing.T) {
+	dir, srcs := fixture(t)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	uri := uriOf(filepath.Join(dir, "runtime.hcl"))
+	svc := uriOf(filepath.Join(dir, "svc.hcl"))
+	open(c, uri, srcs["runtime.hcl"])
+	c.diagnostics(uri)
+	change(c, uri, 2, strings.Replace(srcs["runtime.hcl"], `cache "stats"`, `cache "statz"`, 1))
+	d := c.diagnostics(svc)
+	if len(d) == 0 || d[0].Range.Start != posOf(t, srcs["svc.hcl"], "cache.stats", 0) {
+		t.Fatalf("svc.hcl: %+v", d)
+	}
+	change(c, uri, 3, srcs["runtime.hcl"])
+	if d := c.diagnostics(svc); len(d) != 0 {
+		t.Fatalf("svc.hcl not cleared: %+v", d)
+	}
+}
+
+type wireItem struct {
+	Label      string `json:"label"`
+	InsertText string `json:"insertText"`
+}
+
+func labels(items []wireItem) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, it.Label)
+	}
+	return out
+}
+
+func TestCompletion(t *testing.T) {
+	dir, srcs := fixture(t)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	uri := uriOf(filepath.Join(dir, "svc.hcl"))
+	src := srcs["svc.hcl"] + "\n\n"
+	open(c, uri, src)
+	c.diagnostics(uri)
+
+	complete := func(src, needle string, n int) []string {
+		t.Helper()
+		change(c, uri, 2, src)
+		c.diagnostics(uri)
+		var items []wireItem
+		c.call("textDocument/completion", docParams(uri, posOf(t, src, needle, n)), &items)
+		return labels(items)
+	}
+	// Top level: every block type of the schema.
+	got := complete(src, "}\n\n", 3)
+	for _, want := range []string{"project", "variable", "locals", "service", "load_balancer", "redis", "cache", "broker", "queue"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("top level: %s missing from %v", want, got)
+		}
+	}
+	// In a service: its attributes and nested blocks, filtered by the prefix.
+	typing := strings.Replace(src, "  uses", "  ex\n  uses", 1)
+	if got := complete(typing, "  ex\n", 4); !slices.Equal(got, []string{"expose"}) {
+		t.Errorf("service attribute prefix ex: %v", got)
+	}
+	typing = strings.Replace(src, "  uses", "  \n  uses", 1)
+	got = complete(typing, "  \n  uses", 2)
+	for _, want := range []string{"image", "port", "replicas", "probe", "autoscale", "ingress"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("service body: %s missing from %v", want, got)
+		}
+	}
+	// Enum values from the reference, inside the string being typed.
+	typing = strings.Replace(src, `expose = "ClusterIP"`, `expose = "`, 1)
+	if got := complete(typing, `expose = "`, len(`expose = "`)); !slices.Equal(got, []string{"ClusterIP", "NodePort", "LoadBalancer"}) {
+		t.Errorf("expose values: %v", got)
+	}
+	// References: the caches declared in another file.
+	typing = strings.Replace(src, `[cache.stats]`, `[cache.]`, 1)
+	if got := complete(typing, `[cache.`, len(`[cache.`)); !slices.Equal(got, []string{"stats"}) {
+		t.Errorf("cache. names: %v", got)
+	}
+	typing = strings.Replace(src, `local.image`, `local.`, 1)
+	if got := complete(typing, `= local.`, len(`= local.`)); !slices.Equal(got, []string{"image", "secret"}) {
+		t.Errorf("local. names: %v", got)
+	}
+	// Nested block attributes: service.ingress.alb.
+	typing = strings.Replace(src, "  uses", "  ingress {\n    alb {\n      \n    }\n  }\n  uses", 1)
+	if got := complete(typing, "alb {\n      ", len("alb {\n      ")); !slices.Equal(got, []string{"scheme", "target_type", "certificate_arn", "ssl_policy"}) {
+		t.Errorf("alb attributes: %v", got)
+	}
+}
+
+type wireHover struct {
+	Contents struct {
+		Value string `json:"value"`
+	} `json:"contents"`
+	Range wireRange `json:"range"`
+}
+
+func TestHover(t *testing.T) {
+	dir, srcs := fixture(t)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	main := uriOf(filepath.Join(dir, "main.hcl"))
+	svc := uriOf(filepath.Join(dir, "svc.hcl"))
+	open(c, main, srcs["main.hcl"])
+	c.diagnostics(main)
+	open(c, svc, srcs["svc.hcl"])
+	c.diagnostics(svc)
+
+	hover := func(uri, src, needle string, n int) wireHover {
+		t.Helper()
+		var h wireHover
+		c.call("textDocument/hover", docParams(uri, posOf(t, src, needle, n)), &h)
+		return h
+	}
+	// An attribute: the reference's row.
+	h := hover(svc, srcs["svc.hcl"], "expose", 2)
+	if !strings.Contains(h.Contents.Value, "ClusterIP") || !strings.Contains(h.Contents.Value, "NodePort") {
+		t.Errorf("expose hover: %q", h.Contents.Value)
+	}
+	if h.Range.Start != posOf(t, srcs["svc.hcl"], "expose", 0) {
+		t.Errorf("expose hover range %+v", h.Range)
+	}
+	// A reference: the value it resolves to.
+	if h := hover(svc, srcs["svc.hcl"], "local.image", 7); !strings.Contains(h.Contents.Value, `"shop/api:dev"`) {
+		t.Errorf("local.image hover: %q", h.Contents.Value)
+	}
+	if h := hover(svc, srcs["svc.hcl"], "cache.stats", 2); !strings.Contains(h.Contents.Value, "cache.stats") {
+		t.Errorf("cache.stats hover: %q", h.Contents.Value)
+	}
+	// A sensitive variable's value is never shown.
+	h = hover(main, srcs["main.hcl"], "var.token", 5)
+	if !strings.Contains(h.Contents.Value, "(sensitive)") || strings.Contains(h.Contents.Value, "s3cr3t") {
+		t.Errorf("var.token hover: %q", h.Contents.Value)
+	}
+	// A nested block type.
+	if h := hover(main, srcs["main.hcl"], "namespace", 1); !strings.Contains(h.Contents.Value, "DNS-1123") {
+		t.Errorf("namespace hover: %q", h.Contents.Value)
+	}
+}
+
+type wireLocation struct {
+	URI   string    `json:"uri"`
+	Range wireRange `json:"range"`
+}
+
+func TestDefinitionAndReferences(t *testing.T) {
+	dir, srcs := fixture(t)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	svc := uriOf(filepath.Join(dir, "svc.hcl"))
+	rt := uriOf(filepath.Join(dir, "runtime.hcl"))
+	open(c, svc, srcs["svc.hcl"])
+	c.diagnostics(svc)
+
+	var locs []wireLocation
+	c.call("textDocument/definition", docParams(svc, posOf(t, srcs["svc.hcl"], "cache.stats", 8)), &locs)
+	want := wireLocation{URI: rt, Range: wireRange{posOf(t, srcs["runtime.hcl"], `"stats"`, 0), posOf(t, srcs["runtime.hcl"], `"stats"`, 7)}}
+	if len(locs) != 1 || locs[0] != want {
+		t.Fatalf("definition of cache.stats = %+v, want %+v", locs, want)
+	}
+	c.call("textDocument/definition", docParams(svc, posOf(t, srcs["svc.hcl"], "local.image", 1)), &locs)
+	if len(locs) != 1 || locs[0].Range.Start != posOf(t, srcs["main.hcl"], "image  =", 0) {
+		t.Fatalf("definition of local.image = %+v", locs)
+	}
+
+	// From the declaration's label: every use, and the declaration when asked.
+	params := docParams(rt, posOf(t, srcs["runtime.hcl"], `"main"`, 2))
+	params["context"] = map[string]any{"includeDeclaration": true}
+	c.call("textDocument/references", params, &locs)
+	if len(locs) != 2 || locs[0].URI != rt || locs[1].Range.Start != posOf(t, srcs["runtime.hcl"], "redis.main", 0) {
+		t.Fatalf("references of redis.main = %+v", locs)
+	}
+	params = docParams(svc, posOf(t, srcs["svc.hcl"], "local.image", 3))
+	params["context"] = map[string]any{"includeDeclaration": false}
+	c.call("textDocument/references", params, &locs)
+	if len(locs) != 1 || locs[0].URI != svc {
+		t.Fatalf("references of local.image = %+v", locs)
+	}
+}
+
+func TestSymbolsAndFormatting(t *testing.T) {
+	dir, srcs := fixture(t)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	uri := uriOf(filepath.Join(dir, "svc.hcl"))
+	messy := strings.Replace(srcs["svc.hcl"], "  image  = local.image", "image=local.image", 1)
+	open(c, uri, messy)
+	c.diagnostics(uri)
+
+	var syms []struct {
+		Name     string `json:"name"`
+		Children []struct {
+			Name string `json:"name"`
+		} `json:"children"`
+	}
+	c.call("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": uri}}, &syms)
+	if len(syms) != 1 || syms[0].Name != `service "api"` || len(syms[0].Children) != 4 || syms[0].Children[0].Name != "image" {
+		t.Fatalf("symbols: %+v", syms)
+	}
+
+	var edits []struct {
+		Range   wireRange `json:"range"`
+		NewText string    `json:"newText"`
+	}
+	c.call("textDocument/formatting", map[string]any{"textDocument": map[string]any{"uri": uri}, "options": map[string]any{"tabSize": 2, "insertSpaces": true}}, &edits)
+	if len(edits) != 1 || edits[0].NewText != srcs["svc.hcl"] || edits[0].Range.Start != (wirePos{}) || edits[0].Range.End != posOf(t, messy, messy, len(messy)) {
+		t.Fatalf("formatting: %+v", edits)
+	}
+	// A buffer that does not parse is left alone.
+	change(c, uri, 2, messy+"service {")
+	c.diagnostics(uri)
+	c.call("textDocument/formatting", map[string]any{"textDocument": map[string]any{"uri": uri}, "options": map[string]any{"tabSize": 2, "insertSpaces": true}}, &edits)
+	if len(edits) != 0 {
+		t.Fatalf("formatted a broken buffer: %+v", edits)
+	}
+}
