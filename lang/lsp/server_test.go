@@ -12,7 +12,7 @@ import (
 // fixture copies testdata/shop into a temporary directory (tests open
 // buffers over it and must not depend on one another) and returns the
 // directory and the source of each file.
-func fixture(t *testing.T) (string, map[string]string) {
+func fixture(t testing.TB) (string, map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
 	srcs := map[string]string{}
@@ -36,7 +36,7 @@ func fixture(t *testing.T) (string, map[string]string) {
 // posOf is the LSP position of the n-th byte after the first occurrence of
 // needle in src, counted independently of the server: UTF-16 units of the
 // line's text before it.
-func posOf(t *testing.T, src, needle string, n int) wirePos {
+func posOf(t testing.TB, src, needle string, n int) wirePos {
 	t.Helper()
 	i := strings.Index(src, needle)
 	if i < 0 {
