@@ -29,19 +29,24 @@ func runLSP(args []string, stdout, stderr io.Writer) int {
 	if len(positional) > 0 {
 		return usageError(fs, "lsp takes no arguments")
 	}
-	err := lsp.Serve(context.Background(), stdio{os.Stdin, stdout}, lsp.Options{
+	if err := lsp.Serve(context.Background(), stdio{os.Stdin, stdout}, lspOptions()); err != nil {
+		return exitError
+	}
+	return exitOK
+}
+
+// lspOptions load configurations as compile does for validate: the process
+// environment, then the emitters' checks, so the editor shows exactly what
+// `nbac validate PATH` shows.
+func lspOptions() lsp.Options {
+	return lsp.Options{
 		Environ: os.Environ(),
 		Version: currentVersion().Version,
-		// The emitters' checks, so the editor shows what validate shows.
 		Check: func(m *schema.Model) hcl.Diagnostics {
 			_, diags := build.Artifacts(m)
 			return diags
 		},
-	})
-	if err != nil {
-		return exitError
 	}
-	return exitOK
 }
 
 // stdio joins standard input and the command's output into the stream the

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	protocol "github.com/tliron/glsp/protocol_3_16"
+
+	"github.com/nbac/nbac/golden"
+	"github.com/nbac/nbac/lang/lsp"
+)
+
+// TestLSPDiagnosticsMatchValidate: on every golden case (valid ones, with
+// the emitters' warnings, and every kind of error), the diagnostics the
+// language server publishes after opening the configuration's first file
+// are exactly those `nbac validate` reports: same files, lines, severities
+// and messages.
+func TestLSPDiagnosticsMatchValidate(t *testing.T) {
+	cases, err := filepath.Glob("../../golden/*.txtar")
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	compared := 0 // diagnostics compared, so that the test cannot pass vacuously
+	defer func() {
+		if compared < 20 {
+			t.Errorf("only %d diagnostics compared over %d cases", compared, len(cases))
+		}
+	}()
+	for _, name := range cases {
+		t.Run(strings.TrimSuffix(filepath.Base(name), ".txtar"), func(t *testing.T) {
+			c, err := golden.ReadCase(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Args) > 0 {
+				t.Skip("the case sets variables or environment; an editor loads with none")
+			}
+			dir := t.TempDir()
+			if err := golden.WriteInputs(dir, c.Inputs, nil); err != nil {
+				t.Fatal(err)
+			}
+			var first string
+			for _, f := range c.Inputs {
+				if strings.HasSuffix(f.Name, ".hcl") && !strings.Contains(f.Name, "/") && (first == "" || f.Name < first) {
+					first = f.Name
+				}
+			}
+			if first == "" {
+				t.Skip("no native-syntax file to open")
+			}
+			firstPath := filepath.Join(dir, first)
+
+			var want []string
+			for _, d := range compile(dir, inputFlags{}).diags {
+				file, line := firstPath, 0
+				if d.Subject != nil && d.Subject.Filename != "" {
+					file, line = d.Subject.Filename, d.Subject.Start.Line-1
+				}
+				msg := d.Summary
+				if d.Detail != "" {
+					msg += ": " + d.Detail // how the server words a diagnostic
+				}
+				want = append(want, diagKey(file, line, d.Severity == hcl.DiagError, msg))
+			}
+
+			published := map[string][]protocol.Diagnostic{}
+			s := lsp.New(lspOptions(), func(method string, params any) {
+				if p, ok := params.(protocol.PublishDiagnosticsParams); ok && method == protocol.ServerTextDocumentPublishDiagnostics {
+					published[string(p.URI)] = p.Diagnostics
+				}
+			})
+			src, err := os.ReadFile(firstPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Open("file://"+filepath.ToSlash(firstPath), string(src))
+			var got []string
+			for uri, ds := range published {
+				file := filepath.FromSlash(strings.TrimPrefix(uri, "file://"))
+				for _, d := range ds {
+					got = append(got, diagKey(file, int(d.Range.Start.Line), *d.Severity == protocol.DiagnosticSeverityError, d.Message))
+				}
+			}
+			compared += len(want)
+			sort.Strings(want)
+			sort.Strings(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("language server:\n  %s\nnbac validate:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+			}
+		})
+	}
+}
+
+func diagKey(file string, line int, isErr bool, msg string) string {
+	sev := "warning"
+	if isErr {
+		sev = "error"
+	}
+	return fmt.Sprintf("%s:%d %s %s", filepath.Base(file), line+1, sev, msg)
+}
