@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/rogpeppe/go-internal/testscript"
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
 	"github.com/nbac/nbac/golden"
@@ -103,4 +105,35 @@ func diagKey(file string, line int, isErr bool, msg string) string {
 		sev = "error"
 	}
 	return fmt.Sprintf("%s:%d %s %s", filepath.Base(file), line+1, sev, msg)
+}
+
+// TestNeovim: a real editor's client. Neovim (Debian package neovim)
+// headless runs `nbac lsp` with its built-in LSP client on a copy of
+// examples/nba (testdata/nvim/*.txtar hold the Lua client and what it must
+// see). Skips loudly without nvim; fails under NBAC_REQUIRE_SERVICES=1.
+func TestNeovim(t *testing.T) {
+	if _, err := exec.LookPath("nvim"); err != nil {
+		msg := "nvim is not installed (apt-get install -y neovim): the test with a real LSP client did NOT run"
+		if os.Getenv("NBAC_REQUIRE_SERVICES") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip("SKIP: " + msg)
+	}
+	examples, err := filepath.Abs("../../examples/nba")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/nvim",
+		Setup: func(env *testscript.Env) error {
+			nba := filepath.Join(env.WorkDir, "nba")
+			if err := os.CopyFS(nba, os.DirFS(examples)); err != nil {
+				return err
+			}
+			env.Setenv("NBA", nba)
+			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state")) // nvim's log and shada stay in the sandbox
+			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".data"))
+			return nil
+		},
+	})
 }
