@@ -48,6 +48,7 @@ func (s *Server) load(dir string) *lang.Result {
 func (s *Server) check(path string) {
 	dir := filepath.Dir(path)
 	byFile := map[string][]protocol.Diagnostic{}
+	texts := map[string]*text{} // each file's lines, found once per check
 	if isConfig(path) {
 		res := s.load(dir)
 		for _, d := range res.Diags {
@@ -55,12 +56,12 @@ func (s *Server) check(path string) {
 			if d.Subject != nil && d.Subject.Filename != "" {
 				file = filepath.Clean(d.Subject.Filename)
 			}
-			byFile[file] = append(byFile[file], s.toProtocol(d, file, res.Files))
+			byFile[file] = append(byFile[file], s.toProtocol(d, file, res.Files, texts))
 		}
 	} else if d := s.docs[path]; d != nil && strings.HasSuffix(path, ".nbvars") {
 		_, diags := hclsyntax.ParseConfig(d.src, path, hcl.InitialPos)
 		for _, diag := range diags {
-			byFile[path] = append(byFile[path], s.toProtocol(diag, path, nil))
+			byFile[path] = append(byFile[path], s.toProtocol(diag, path, nil, texts))
 		}
 		dir = path // var files are their own unit
 	}
@@ -91,8 +92,8 @@ func (s *Server) check(path string) {
 }
 
 // toProtocol converts one HCL diagnostic, locating it with the bytes the
-// loader read (the buffer for an open file).
-func (s *Server) toProtocol(d *hcl.Diagnostic, file string, files map[string]*hcl.File) protocol.Diagnostic {
+// loader read (the buffer for an open file); texts caches each file's lines.
+func (s *Server) toProtocol(d *hcl.Diagnostic, file string, files map[string]*hcl.File, texts map[string]*text) protocol.Diagnostic {
 	sev := protocol.DiagnosticSeverityError
 	if d.Severity == hcl.DiagWarning {
 		sev = protocol.DiagnosticSeverityWarning
@@ -106,8 +107,9 @@ func (s *Server) toProtocol(d *hcl.Diagnostic, file string, files map[string]*hc
 	if d.Subject == nil {
 		return out
 	}
-	var t *text
+	t := texts[file]
 	switch {
+	case t != nil:
 	case s.docs[file] != nil:
 		t = s.docs[file]
 	case files[d.Subject.Filename] != nil:
@@ -116,6 +118,7 @@ func (s *Server) toProtocol(d *hcl.Diagnostic, file string, files map[string]*hc
 		src, _ := readFile(file)
 		t = newText(src)
 	}
+	texts[file] = t
 	out.Range = t.rangeOf(*d.Subject)
 	return out
 }
