@@ -18,7 +18,7 @@ func TestPositionsUTF16(t *testing.T) {
 	}{
 		{0, 0, 0}, {0, 2, 2}, {0, 9, 2}, // past the line's end: its end
 		{1, 0, 3}, {1, 1, 5}, {1, 3, 9}, {1, 4, 10},
-		{1, 2, 5},  // inside the surrogate pair: the character's start
+		{1, 2, 5},                          // inside the surrogate pair: the character's start
 		{2, 0, 11}, {3, 4, 16}, {9, 0, 16}, // past the last line: the end
 	} {
 		if got := tx.offset(protocol.Position{Line: c.line, Character: c.char}); got != c.off {
