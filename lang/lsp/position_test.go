@@ -25,7 +25,7 @@ func TestPositionsUTF16(t *testing.T) {
 			t.Errorf("offset(%d:%d) = %d, want %d", c.line, c.char, got, c.off)
 		}
 	}
-	for off, want := range map[int]protocol.Position{0: {0, 0}, 3: {1, 0}, 5: {1, 1}, 9: {1, 3}, 10: {1, 4}, 11: {2, 0}, 16: {3, 4}, 99: {3, 4}, -1: {0, 0}} {
+	for off, want := range map[int]protocol.Position{0: {Line: 0, Character: 0}, 3: {Line: 1, Character: 0}, 5: {Line: 1, Character: 1}, 9: {Line: 1, Character: 3}, 10: {Line: 1, Character: 4}, 11: {Line: 2, Character: 0}, 16: {Line: 3, Character: 4}, 99: {Line: 3, Character: 4}, -1: {Line: 0, Character: 0}} {
 		if got := tx.position(off); got != want {
 			t.Errorf("position(%d) = %+v, want %+v", off, got, want)
 		}
