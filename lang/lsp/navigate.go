@@ -17,12 +17,7 @@ import (
 func (s *Server) Definition(uri string, pos protocol.Position) []protocol.Location {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	path, doc := s.doc(uri)
-	if doc == nil {
-		return nil
-	}
-	ix := s.index(filepath.Dir(path))
-	key, ok := ix.keyAt(path, doc.offset(pos))
+	ix, key, ok := s.nameAt(uri, pos)
 	if !ok {
 		return nil
 	}
@@ -38,12 +33,7 @@ func (s *Server) Definition(uri string, pos protocol.Position) []protocol.Locati
 func (s *Server) References(uri string, pos protocol.Position, withDecl bool) []protocol.Location {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	path, doc := s.doc(uri)
-	if doc == nil {
-		return nil
-	}
-	ix := s.index(filepath.Dir(path))
-	key, ok := ix.keyAt(path, doc.offset(pos))
+	ix, key, ok := s.nameAt(uri, pos)
 	if !ok {
 		return nil
 	}
@@ -57,6 +47,18 @@ func (s *Server) References(uri string, pos protocol.Position, withDecl bool) []
 		}
 	}
 	return out
+}
+
+// nameAt is the configuration's index and the key of the reference or
+// declaration at pos.
+func (s *Server) nameAt(uri string, pos protocol.Position) (*index, string, bool) {
+	path, doc := s.doc(uri)
+	if doc == nil {
+		return nil, "", false
+	}
+	ix := s.index(filepath.Dir(path))
+	key, ok := ix.keyAt(path, doc.offset(pos))
+	return ix, key, ok
 }
 
 func (s *Server) location(ix *index, r hcl.Range) protocol.Location {

@@ -63,6 +63,23 @@ func change(c *wireClient, uri string, version int, src string) {
 	})
 }
 
+// session is a server initialized on a fresh copy of the fixture.
+func session(t *testing.T) (*wireClient, string, map[string]string) {
+	t.Helper()
+	dir, srcs := fixture(t)
+	c := startServer(t, Options{})
+	c.initialize(dir)
+	return c, dir, srcs
+}
+
+// openFile opens dir/name with src and waits for its first diagnostics.
+func (c *wireClient) openFile(dir, name, src string) (string, []wireDiag) {
+	c.t.Helper()
+	uri := uriOf(filepath.Join(dir, name))
+	open(c, uri, src)
+	return uri, c.diagnostics(uri)
+}
+
 func TestInitialize(t *testing.T) {
 	dir, _ := fixture(t)
 	c := startServer(t, Options{Version: "v-test"})
@@ -88,19 +105,16 @@ func TestInitialize(t *testing.T) {
 // reported at the reference (UTF-16 columns, after non-ASCII text on the
 // same line); fixing it clears the list. The disk is never written.
 func TestDiagnosticsFollowEdits(t *testing.T) {
-	dir, srcs := fixture(t)
-	c := startServer(t, Options{})
-	c.initialize(dir)
-	uri := uriOf(filepath.Join(dir, "svc.hcl"))
-	open(c, uri, srcs["svc.hcl"])
-	if d := c.diagnostics(uri); len(d) != 0 {
+	c, dir, srcs := session(t)
+	uri, d := c.openFile(dir, "svc.hcl", srcs["svc.hcl"])
+	if len(d) != 0 {
 		t.Fatalf("valid configuration: %v", d)
 	}
 
 	broken := strings.Replace(srcs["svc.hcl"], `labels = { owner = "zoe" }`, `labels = { owner = "zoë😀" }, x = var.nope`, 1)
 	broken = strings.Replace(broken, `  labels = { owner = "zoë😀" }, x = var.nope`, `  labels = { owner = "zoë😀", x = var.nope }`, 1)
 	change(c, uri, 2, broken)
-	d := c.diagnostics(uri)
+	d = c.diagnostics(uri)
 	if len(d) != 1 || d[0].Severity != 1 || !strings.Contains(d[0].Message, `"nope"`) {
 		t.Fatalf("broken reference: %+v", d)
 	}
@@ -122,13 +136,9 @@ func TestDiagnosticsFollowEdits(t *testing.T) {
 // (removing the cache svc.hcl uses) is reported in the other file, and the
 // other file is cleared when the edit is undone.
 func TestDiagnosticsInOtherFiles(t *testing.T) {
-	dir, srcs := fixture(t)
-	c := startServer(t, Options{})
-	c.initialize(dir)
-	uri := uriOf(filepath.Join(dir, "runtime.hcl"))
+	c, dir, srcs := session(t)
+	uri, _ := c.openFile(dir, "runtime.hcl", srcs["runtime.hcl"])
 	svc := uriOf(filepath.Join(dir, "svc.hcl"))
-	open(c, uri, srcs["runtime.hcl"])
-	c.diagnostics(uri)
 	change(c, uri, 2, strings.Replace(srcs["runtime.hcl"], `cache "stats"`, `cache "statz"`, 1))
 	d := c.diagnostics(svc)
 	if len(d) == 0 || d[0].Range.Start != posOf(t, srcs["svc.hcl"], "cache.stats", 0) {
@@ -154,13 +164,9 @@ func labels(items []wireItem) []string {
 }
 
 func TestCompletion(t *testing.T) {
-	dir, srcs := fixture(t)
-	c := startServer(t, Options{})
-	c.initialize(dir)
-	uri := uriOf(filepath.Join(dir, "svc.hcl"))
+	c, dir, srcs := session(t)
 	src := srcs["svc.hcl"] + "\n\n"
-	open(c, uri, src)
-	c.diagnostics(uri)
+	uri, _ := c.openFile(dir, "svc.hcl", src)
 
 	complete := func(src, needle string, n int) []string {
 		t.Helper()
@@ -218,15 +224,9 @@ type wireHover struct {
 }
 
 func TestHover(t *testing.T) {
-	dir, srcs := fixture(t)
-	c := startServer(t, Options{})
-	c.initialize(dir)
-	main := uriOf(filepath.Join(dir, "main.hcl"))
-	svc := uriOf(filepath.Join(dir, "svc.hcl"))
-	open(c, main, srcs["main.hcl"])
-	c.diagnostics(main)
-	open(c, svc, srcs["svc.hcl"])
-	c.diagnostics(svc)
+	c, dir, srcs := session(t)
+	main, _ := c.openFile(dir, "main.hcl", srcs["main.hcl"])
+	svc, _ := c.openFile(dir, "svc.hcl", srcs["svc.hcl"])
 
 	hover := func(uri, src, needle string, n int) wireHover {
 		t.Helper()
@@ -266,13 +266,9 @@ type wireLocation struct {
 }
 
 func TestDefinitionAndReferences(t *testing.T) {
-	dir, srcs := fixture(t)
-	c := startServer(t, Options{})
-	c.initialize(dir)
-	svc := uriOf(filepath.Join(dir, "svc.hcl"))
+	c, dir, srcs := session(t)
+	svc, _ := c.openFile(dir, "svc.hcl", srcs["svc.hcl"])
 	rt := uriOf(filepath.Join(dir, "runtime.hcl"))
-	open(c, svc, srcs["svc.hcl"])
-	c.diagnostics(svc)
 
 	var locs []wireLocation
 	c.call("textDocument/definition", docParams(svc, posOf(t, srcs["svc.hcl"], "cache.stats", 8)), &locs)
@@ -301,13 +297,9 @@ func TestDefinitionAndReferences(t *testing.T) {
 }
 
 func TestSymbolsAndFormatting(t *testing.T) {
-	dir, srcs := fixture(t)
-	c := startServer(t, Options{})
-	c.initialize(dir)
-	uri := uriOf(filepath.Join(dir, "svc.hcl"))
+	c, dir, srcs := session(t)
 	messy := strings.Replace(srcs["svc.hcl"], "  image  = local.image", "image=local.image", 1)
-	open(c, uri, messy)
-	c.diagnostics(uri)
+	uri, _ := c.openFile(dir, "svc.hcl", messy)
 
 	var syms []struct {
 		Name     string `json:"name"`
