@@ -22,48 +22,51 @@ func isConfig(path string) bool {
 	return !strings.HasPrefix(base, ".") && (strings.HasSuffix(base, ".hcl") || strings.HasSuffix(base, ".hcl.json"))
 }
 
-// overlay is every open document, for lang.Options.Overlay.
-func (s *Server) overlay() map[string][]byte {
-	o := make(map[string][]byte, len(s.docs))
-	for p, d := range s.docs {
-		o[p] = d.src
-	}
-	return o
-}
-
-// load compiles the configuration in dir with the open buffers, as `nbac
-// validate` would, and keeps the result for hover.
-func (s *Server) load(dir string) *lang.Result {
-	res := lang.Load(dir, lang.Options{Environ: s.opts.Environ, Overlay: s.overlay()})
-	if res.Model != nil && !res.Diags.HasErrors() && s.opts.Check != nil {
-		res.Diags = append(res.Diags, s.opts.Check(res.Model)...)
-	}
-	s.loaded[dir] = res
-	return res
-}
-
 // check publishes the diagnostics of the configuration path belongs to:
 // every file of the directory that has some, and an empty list for each
-// file that had some last time.
+// file that had some last time. The configuration is loaded, as `nbac
+// validate` would load it with the open buffers over the disk, without
+// holding the lock, from a snapshot of the buffers, and located with that
+// snapshot's bytes.
 func (s *Server) check(path string) {
+	if path == "" {
+		return
+	}
+	s.mu.Lock()
+	texts := make(map[string]*text, len(s.docs)) // each file's lines, found once
+	overlay := make(map[string][]byte, len(s.docs))
+	for p, d := range s.docs {
+		texts[p], overlay[p] = d, d.src
+	}
+	s.mu.Unlock()
+
 	dir := filepath.Dir(path)
 	byFile := map[string][]protocol.Diagnostic{}
-	texts := map[string]*text{} // each file's lines, found once per check
+	var res *lang.Result
 	if isConfig(path) {
-		res := s.load(dir)
+		res = lang.Load(dir, lang.Options{Environ: s.opts.Environ, Overlay: overlay})
+		if res.Model != nil && !res.Diags.HasErrors() && s.opts.Check != nil {
+			res.Diags = append(res.Diags, s.opts.Check(res.Model)...)
+		}
 		for _, d := range res.Diags {
 			file := path // a diagnostic about the configuration as a whole
 			if d.Subject != nil && d.Subject.Filename != "" {
 				file = filepath.Clean(d.Subject.Filename)
 			}
-			byFile[file] = append(byFile[file], s.toProtocol(d, file, res.Files, texts))
+			byFile[file] = append(byFile[file], toProtocol(d, file, res.Files, texts))
 		}
-	} else if d := s.docs[path]; d != nil && strings.HasSuffix(path, ".nbvars") {
+	} else if d := texts[path]; d != nil && strings.HasSuffix(path, ".nbvars") {
 		_, diags := hclsyntax.ParseConfig(d.src, path, hcl.InitialPos)
 		for _, diag := range diags {
-			byFile[path] = append(byFile[path], s.toProtocol(diag, path, nil, texts))
+			byFile[path] = append(byFile[path], toProtocol(diag, path, nil, texts))
 		}
 		dir = path // var files are their own unit
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if res != nil {
+		s.loaded[dir] = res // for hover's values
 	}
 	prev := s.published[dir]
 	now := map[string]bool{}
@@ -77,7 +80,7 @@ func (s *Server) check(path string) {
 			files = append(files, f)
 		}
 	}
-	if _, open := s.docs[path]; open && !now[path] && !prev[path] {
+	if texts[path] != nil && !now[path] && !prev[path] {
 		files = append(files, path) // a clean buffer hears so once
 	}
 	sort.Strings(files)
@@ -92,8 +95,9 @@ func (s *Server) check(path string) {
 }
 
 // toProtocol converts one HCL diagnostic, locating it with the bytes the
-// loader read (the buffer for an open file); texts caches each file's lines.
-func (s *Server) toProtocol(d *hcl.Diagnostic, file string, files map[string]*hcl.File, texts map[string]*text) protocol.Diagnostic {
+// loader read: the buffers' snapshot in texts, which also caches the lines
+// of the files read from the disk.
+func toProtocol(d *hcl.Diagnostic, file string, files map[string]*hcl.File, texts map[string]*text) protocol.Diagnostic {
 	sev := protocol.DiagnosticSeverityError
 	if d.Severity == hcl.DiagWarning {
 		sev = protocol.DiagnosticSeverityWarning
@@ -110,8 +114,6 @@ func (s *Server) toProtocol(d *hcl.Diagnostic, file string, files map[string]*hc
 	t := texts[file]
 	switch {
 	case t != nil:
-	case s.docs[file] != nil:
-		t = s.docs[file]
 	case files[d.Subject.Filename] != nil:
 		t = newText(files[d.Subject.Filename].Bytes)
 	default:

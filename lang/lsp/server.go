@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"sort"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
@@ -43,6 +44,9 @@ type Server struct {
 	loaded map[string]*lang.Result
 	idx    indexCache
 	notify func(method string, params any)
+	// pending and wake feed Serve's checker goroutine (schedule).
+	pending map[string]bool
+	wake    chan struct{}
 }
 
 // New returns a server that sends notifications with notify (nil: none).
@@ -56,11 +60,15 @@ func New(opts Options, notify func(method string, params any)) *Server {
 		published: map[string]map[string]bool{},
 		loaded:    map[string]*lang.Result{},
 		idx:       indexCache{files: map[string]*indexedFile{}},
+		pending:   map[string]bool{},
+		wake:      make(chan struct{}, 1),
 	}
 }
 
 // Serve runs the protocol on rwc (Content-Length framed JSON-RPC, as on
-// stdio) until the client sends exit or closes the stream.
+// stdio) until the client sends exit or closes the stream. Requests are
+// answered in order; diagnostics are computed beside them by one checker
+// goroutine (schedule), so a completion never waits for a queue of loads.
 func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	var conn *jsonrpc2.Conn
 	s := New(opts, func(method string, params any) {
@@ -73,11 +81,18 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 		jsonrpc2.HandlerWithError(func(ctx context.Context, c *jsonrpc2.Conn, req *jsonrpc2.Request) (any, error) {
 			return dispatch(h, c, req)
 		}))
+	stop, checker := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(checker)
+		s.runChecks(stop)
+	}()
 	select {
 	case <-conn.DisconnectNotify():
 	case <-ctx.Done():
 		conn.Close()
 	}
+	close(stop)
+	<-checker
 	return nil
 }
 
@@ -126,21 +141,21 @@ func (s *Server) handler() *protocol.Handler {
 		SetTrace:    func(*glsp.Context, *protocol.SetTraceParams) error { return nil },
 
 		TextDocumentDidOpen: func(_ *glsp.Context, p *protocol.DidOpenTextDocumentParams) error {
-			s.Open(string(p.TextDocument.URI), p.TextDocument.Text)
+			s.schedule(s.open(string(p.TextDocument.URI), p.TextDocument.Text))
 			return nil
 		},
 		TextDocumentDidChange: func(_ *glsp.Context, p *protocol.DidChangeTextDocumentParams) error {
-			s.Change(string(p.TextDocument.URI), p.ContentChanges)
+			s.schedule(s.change(string(p.TextDocument.URI), p.ContentChanges))
 			return nil
 		},
 		TextDocumentDidSave: func(_ *glsp.Context, p *protocol.DidSaveTextDocumentParams) error {
 			if p.Text != nil {
-				s.Open(string(p.TextDocument.URI), *p.Text)
+				s.schedule(s.open(string(p.TextDocument.URI), *p.Text))
 			}
 			return nil
 		},
 		TextDocumentDidClose: func(_ *glsp.Context, p *protocol.DidCloseTextDocumentParams) error {
-			s.Close(string(p.TextDocument.URI))
+			s.schedule(s.close(string(p.TextDocument.URI)))
 			return nil
 		},
 		TextDocumentCompletion: func(_ *glsp.Context, p *protocol.CompletionParams) (any, error) {
@@ -184,26 +199,37 @@ func (s *Server) initialize(*glsp.Context, *protocol.InitializeParams) (any, err
 
 // Open records a document's full text and publishes the diagnostics of its
 // configuration.
-func (s *Server) Open(uri, src string) {
+func (s *Server) Open(uri, src string) { s.check(s.open(uri, src)) }
+
+// Change applies content changes in order and publishes diagnostics.
+func (s *Server) Change(uri string, changes []any) { s.check(s.change(uri, changes)) }
+
+// Close forgets a document: its configuration is checked again from the
+// disk.
+func (s *Server) Close(uri string) { s.check(s.close(uri)) }
+
+// open, change and close update the documents and return the path whose
+// configuration needs a check ("" for none).
+func (s *Server) open(uri, src string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	path := pathOf(uri)
 	if path == "" {
-		return
+		return ""
 	}
 	s.docs[path] = newText([]byte(src))
-	s.check(path)
+	return path
 }
 
-// Change applies content changes in order (whole-document or ranged, both
-// accepted whatever the client was told) and publishes diagnostics.
-func (s *Server) Change(uri string, changes []any) {
+// change accepts whole-document and ranged changes, whatever the client
+// was told.
+func (s *Server) change(uri string, changes []any) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	path := pathOf(uri)
 	doc := s.docs[path]
 	if doc == nil {
-		return
+		return ""
 	}
 	for _, c := range changes {
 		switch c := c.(type) {
@@ -224,20 +250,59 @@ func (s *Server) Change(uri string, changes []any) {
 		}
 	}
 	s.docs[path] = doc
-	s.check(path)
+	return path
 }
 
-// Close forgets a document: its configuration is checked again from the
-// disk.
-func (s *Server) Close(uri string) {
+func (s *Server) close(uri string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	path := pathOf(uri)
 	if _, ok := s.docs[path]; !ok {
-		return
+		return ""
 	}
 	delete(s.docs, path)
-	s.check(path)
+	return path
+}
+
+// schedule asks the checker goroutine (Serve's) for a check of path's
+// configuration. Requests made while a check runs are merged: after a burst
+// of keystrokes the configuration is loaded once more, with the last text,
+// instead of once per keystroke, and requests are never kept waiting
+// behind a queue of loads.
+func (s *Server) schedule(path string) {
+	if path == "" {
+		return
+	}
+	s.mu.Lock()
+	s.pending[path] = true
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default: // already woken; it will see path
+	}
+}
+
+// runChecks is the checker goroutine: it checks what schedule asked for,
+// one configuration at a time, until stop is closed.
+func (s *Server) runChecks(stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-s.wake:
+		}
+		s.mu.Lock()
+		paths := make([]string, 0, len(s.pending))
+		for p := range s.pending {
+			paths = append(paths, p)
+		}
+		clear(s.pending)
+		s.mu.Unlock()
+		sort.Strings(paths)
+		for _, p := range paths {
+			s.check(p)
+		}
+	}
 }
 
 // doc is the open document at uri, or the file on disk, or nil.

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -326,5 +327,29 @@ func TestSymbolsAndFormatting(t *testing.T) {
 	c.call("textDocument/formatting", map[string]any{"textDocument": map[string]any{"uri": uri}, "options": map[string]any{"tabSize": 2, "insertSpaces": true}}, &edits)
 	if len(edits) != 0 {
 		t.Fatalf("formatted a broken buffer: %+v", edits)
+	}
+}
+
+// TestBurstOfEdits: a burst of didChange notifications, as fast typing
+// sends, is followed by a completion that is answered, and the diagnostics
+// eventually published are those of the last text (each edit breaks a
+// different name, so the last one is recognisable).
+func TestBurstOfEdits(t *testing.T) {
+	c, dir, srcs := session(t)
+	uri, _ := c.openFile(dir, "svc.hcl", srcs["svc.hcl"])
+	const n = 30
+	for i := 1; i <= n; i++ {
+		change(c, uri, i+1, strings.Replace(srcs["svc.hcl"], "local.image", fmt.Sprintf("var.nope%d", i), 1))
+	}
+	var items []wireItem
+	c.call("textDocument/completion", docParams(uri, posOf(t, srcs["svc.hcl"], "  uses", 2)), &items)
+	if !slices.Contains(labels(items), "image") {
+		t.Fatalf("completion during the burst: %v", labels(items))
+	}
+	for {
+		d := c.diagnostics(uri) // fails the test if the last state never comes
+		if len(d) == 1 && strings.Contains(d[0].Message, fmt.Sprintf(`"nope%d"`, n)) {
+			break
+		}
 	}
 }
