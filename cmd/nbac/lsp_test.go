@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/nbac/nbac/golden"
 	"github.com/nbac/nbac/lang/lsp"
+	"github.com/nbac/nbac/lang/lsp/lsptest"
 )
 
 // TestLSPDiagnosticsMatchValidate: on every golden case (valid ones, with
@@ -136,4 +138,89 @@ func TestNeovim(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// TestLSPOverStdio: the `nbac lsp` process, over its real standard input
+// and output: initialize, didOpen, didChange, completion, hover,
+// definition, then shutdown and exit, after which the process ends with
+// exit 0. (TestMain puts this test binary on PATH as nbac.)
+func TestLSPOverStdio(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../examples/nba")); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("nbac", "lsp")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		stdin.Close()
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+		}
+	})
+	c := lsptest.New(t, stdout, stdin)
+	c.Initialize(lsptest.URI(dir))
+
+	srcBytes, err := os.ReadFile(filepath.Join(dir, "service.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(srcBytes)
+	uri := lsptest.URI(filepath.Join(dir, "service.hcl"))
+	c.Open(uri, src)
+	if d := c.Diagnostics(uri); len(d) != 0 {
+		t.Fatalf("examples/nba/service.hcl: %+v", d)
+	}
+	broken := strings.Replace(src, "port   = 8000", "port   = var.nope", 1)
+	c.Change(uri, 2, broken)
+	d := c.Diagnostics(uri)
+	if len(d) != 1 || d[0].Range.Start != lsptest.PosOf(t, broken, "var.nope", 0) {
+		t.Fatalf("after the edit: %+v", d)
+	}
+
+	var items []struct{ Label string }
+	c.Call("textDocument/completion", lsptest.DocParams(uri, lsptest.PosOf(t, broken, "cache.player_stats", len("cache."))), &items)
+	if len(items) != 1 || items[0].Label != "player_stats" {
+		t.Fatalf("completion after cache.: %+v", items)
+	}
+	var hover struct{ Contents struct{ Value string } }
+	c.Call("textDocument/hover", lsptest.DocParams(uri, lsptest.PosOf(t, broken, "expose", 1)), &hover)
+	if !strings.Contains(hover.Contents.Value, "LoadBalancer") {
+		t.Fatalf("hover on expose: %q", hover.Contents.Value)
+	}
+	var locs []struct {
+		URI   string
+		Range lsptest.Range
+	}
+	c.Call("textDocument/definition", lsptest.DocParams(uri, lsptest.PosOf(t, broken, "queue.ml_training", 7)), &locs)
+	if len(locs) != 1 || locs[0].URI != lsptest.URI(filepath.Join(dir, "runtime.hcl")) {
+		t.Fatalf("definition of queue.ml_training: %+v", locs)
+	}
+
+	c.Call("shutdown", nil, nil)
+	c.Notify("exit", nil)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("nbac lsp after exit: %v; stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(lsptest.Wait):
+		t.Fatalf("nbac lsp still running %s after exit", lsptest.Wait)
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("stderr: %s", stderr.String())
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf16"
 )
 
 // fixture copies testdata/shop into a temporary directory (tests open
@@ -34,57 +33,26 @@ func fixture(t testing.TB) (string, map[string]string) {
 	return dir, srcs
 }
 
-// posOf is the LSP position of the n-th byte after the first occurrence of
-// needle in src, counted independently of the server: UTF-16 units of the
-// line's text before it.
-func posOf(t testing.TB, src, needle string, n int) wirePos {
-	t.Helper()
-	i := strings.Index(src, needle)
-	if i < 0 {
-		t.Fatalf("%q not in source", needle)
-	}
-	off := i + n
-	line := strings.Count(src[:off], "\n")
-	lineStart := strings.LastIndex(src[:off], "\n") + 1
-	return wirePos{Line: line, Character: len(utf16.Encode([]rune(src[lineStart:off])))}
-}
-
-func docParams(uri string, p wirePos) map[string]any {
-	return map[string]any{"textDocument": map[string]any{"uri": uri}, "position": p}
-}
-
-func open(c *wireClient, uri, src string) {
-	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "hcl", "version": 1, "text": src}})
-}
-
-func change(c *wireClient, uri string, version int, src string) {
-	c.notify("textDocument/didChange", map[string]any{
-		"textDocument":   map[string]any{"uri": uri, "version": version},
-		"contentChanges": []map[string]any{{"text": src}},
-	})
-}
-
 // session is a server initialized on a fresh copy of the fixture.
 func session(t *testing.T) (*wireClient, string, map[string]string) {
 	t.Helper()
 	dir, srcs := fixture(t)
 	c := startServer(t, Options{})
-	c.initialize(dir)
+	c.Initialize(uriOf(dir))
 	return c, dir, srcs
 }
 
 // openFile opens dir/name with src and waits for its first diagnostics.
-func (c *wireClient) openFile(dir, name, src string) (string, []wireDiag) {
-	c.t.Helper()
+func openFile(c *wireClient, dir, name, src string) (string, []wireDiag) {
 	uri := uriOf(filepath.Join(dir, name))
-	open(c, uri, src)
-	return uri, c.diagnostics(uri)
+	c.Open(uri, src)
+	return uri, c.Diagnostics(uri)
 }
 
 func TestInitialize(t *testing.T) {
 	dir, _ := fixture(t)
 	c := startServer(t, Options{Version: "v-test"})
-	res := c.initialize(dir)
+	res := c.Initialize(uriOf(dir))
 	caps, _ := res["capabilities"].(map[string]any)
 	for _, k := range []string{"textDocumentSync", "completionProvider", "hoverProvider", "definitionProvider", "referencesProvider", "documentSymbolProvider", "documentFormattingProvider"} {
 		if caps[k] == nil {
@@ -95,10 +63,10 @@ func TestInitialize(t *testing.T) {
 		t.Errorf("serverInfo = %v", res["serverInfo"])
 	}
 	// An unknown request is an error reply, not a crash; the server still answers.
-	if msg := c.callErr("nbac/unknown", map[string]any{}, nil); !strings.Contains(msg, "not supported") {
+	if msg := c.CallErr("nbac/unknown", map[string]any{}, nil); !strings.Contains(msg, "not supported") {
 		t.Errorf("unknown method: %q", msg)
 	}
-	c.call("shutdown", nil, nil)
+	c.Call("shutdown", nil, nil)
 }
 
 // TestDiagnosticsFollowEdits: opening a file publishes its configuration's
@@ -107,15 +75,15 @@ func TestInitialize(t *testing.T) {
 // same line); fixing it clears the list. The disk is never written.
 func TestDiagnosticsFollowEdits(t *testing.T) {
 	c, dir, srcs := session(t)
-	uri, d := c.openFile(dir, "svc.hcl", srcs["svc.hcl"])
+	uri, d := openFile(c, dir, "svc.hcl", srcs["svc.hcl"])
 	if len(d) != 0 {
 		t.Fatalf("valid configuration: %v", d)
 	}
 
 	broken := strings.Replace(srcs["svc.hcl"], `labels = { owner = "zoe" }`, `labels = { owner = "zoë😀" }, x = var.nope`, 1)
 	broken = strings.Replace(broken, `  labels = { owner = "zoë😀" }, x = var.nope`, `  labels = { owner = "zoë😀", x = var.nope }`, 1)
-	change(c, uri, 2, broken)
-	d = c.diagnostics(uri)
+	c.Change(uri, 2, broken)
+	d = c.Diagnostics(uri)
 	if len(d) != 1 || d[0].Severity != 1 || !strings.Contains(d[0].Message, `"nope"`) {
 		t.Fatalf("broken reference: %+v", d)
 	}
@@ -124,8 +92,8 @@ func TestDiagnosticsFollowEdits(t *testing.T) {
 		t.Fatalf("range %+v, want %+v-%+v (UTF-16 columns after ë and 😀)", d[0].Range, start, end)
 	}
 
-	change(c, uri, 3, srcs["svc.hcl"])
-	if d := c.diagnostics(uri); len(d) != 0 {
+	c.Change(uri, 3, srcs["svc.hcl"])
+	if d := c.Diagnostics(uri); len(d) != 0 {
 		t.Fatalf("fixed: %v", d)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "svc.hcl")); string(b) != srcs["svc.hcl"] {
@@ -138,15 +106,15 @@ func TestDiagnosticsFollowEdits(t *testing.T) {
 // other file is cleared when the edit is undone.
 func TestDiagnosticsInOtherFiles(t *testing.T) {
 	c, dir, srcs := session(t)
-	uri, _ := c.openFile(dir, "runtime.hcl", srcs["runtime.hcl"])
+	uri, _ := openFile(c, dir, "runtime.hcl", srcs["runtime.hcl"])
 	svc := uriOf(filepath.Join(dir, "svc.hcl"))
-	change(c, uri, 2, strings.Replace(srcs["runtime.hcl"], `cache "stats"`, `cache "statz"`, 1))
-	d := c.diagnostics(svc)
+	c.Change(uri, 2, strings.Replace(srcs["runtime.hcl"], `cache "stats"`, `cache "statz"`, 1))
+	d := c.Diagnostics(svc)
 	if len(d) == 0 || d[0].Range.Start != posOf(t, srcs["svc.hcl"], "cache.stats", 0) {
 		t.Fatalf("svc.hcl: %+v", d)
 	}
-	change(c, uri, 3, srcs["runtime.hcl"])
-	if d := c.diagnostics(svc); len(d) != 0 {
+	c.Change(uri, 3, srcs["runtime.hcl"])
+	if d := c.Diagnostics(svc); len(d) != 0 {
 		t.Fatalf("svc.hcl not cleared: %+v", d)
 	}
 }
@@ -167,14 +135,14 @@ func labels(items []wireItem) []string {
 func TestCompletion(t *testing.T) {
 	c, dir, srcs := session(t)
 	src := srcs["svc.hcl"] + "\n\n"
-	uri, _ := c.openFile(dir, "svc.hcl", src)
+	uri, _ := openFile(c, dir, "svc.hcl", src)
 
 	complete := func(src, needle string, n int) []string {
 		t.Helper()
-		change(c, uri, 2, src)
-		c.diagnostics(uri)
+		c.Change(uri, 2, src)
+		c.Diagnostics(uri)
 		var items []wireItem
-		c.call("textDocument/completion", docParams(uri, posOf(t, src, needle, n)), &items)
+		c.Call("textDocument/completion", docParams(uri, posOf(t, src, needle, n)), &items)
 		return labels(items)
 	}
 	// Top level: every block type of the schema.
@@ -226,13 +194,13 @@ type wireHover struct {
 
 func TestHover(t *testing.T) {
 	c, dir, srcs := session(t)
-	main, _ := c.openFile(dir, "main.hcl", srcs["main.hcl"])
-	svc, _ := c.openFile(dir, "svc.hcl", srcs["svc.hcl"])
+	main, _ := openFile(c, dir, "main.hcl", srcs["main.hcl"])
+	svc, _ := openFile(c, dir, "svc.hcl", srcs["svc.hcl"])
 
 	hover := func(uri, src, needle string, n int) wireHover {
 		t.Helper()
 		var h wireHover
-		c.call("textDocument/hover", docParams(uri, posOf(t, src, needle, n)), &h)
+		c.Call("textDocument/hover", docParams(uri, posOf(t, src, needle, n)), &h)
 		return h
 	}
 	// An attribute: the reference's row.
@@ -268,16 +236,16 @@ type wireLocation struct {
 
 func TestDefinitionAndReferences(t *testing.T) {
 	c, dir, srcs := session(t)
-	svc, _ := c.openFile(dir, "svc.hcl", srcs["svc.hcl"])
+	svc, _ := openFile(c, dir, "svc.hcl", srcs["svc.hcl"])
 	rt := uriOf(filepath.Join(dir, "runtime.hcl"))
 
 	var locs []wireLocation
-	c.call("textDocument/definition", docParams(svc, posOf(t, srcs["svc.hcl"], "cache.stats", 8)), &locs)
-	want := wireLocation{URI: rt, Range: wireRange{posOf(t, srcs["runtime.hcl"], `"stats"`, 0), posOf(t, srcs["runtime.hcl"], `"stats"`, 7)}}
+	c.Call("textDocument/definition", docParams(svc, posOf(t, srcs["svc.hcl"], "cache.stats", 8)), &locs)
+	want := wireLocation{URI: rt, Range: wireRange{Start: posOf(t, srcs["runtime.hcl"], `"stats"`, 0), End: posOf(t, srcs["runtime.hcl"], `"stats"`, 7)}}
 	if len(locs) != 1 || locs[0] != want {
 		t.Fatalf("definition of cache.stats = %+v, want %+v", locs, want)
 	}
-	c.call("textDocument/definition", docParams(svc, posOf(t, srcs["svc.hcl"], "local.image", 1)), &locs)
+	c.Call("textDocument/definition", docParams(svc, posOf(t, srcs["svc.hcl"], "local.image", 1)), &locs)
 	if len(locs) != 1 || locs[0].Range.Start != posOf(t, srcs["main.hcl"], "image  =", 0) {
 		t.Fatalf("definition of local.image = %+v", locs)
 	}
@@ -285,13 +253,13 @@ func TestDefinitionAndReferences(t *testing.T) {
 	// From the declaration's label: every use, and the declaration when asked.
 	params := docParams(rt, posOf(t, srcs["runtime.hcl"], `"main"`, 2))
 	params["context"] = map[string]any{"includeDeclaration": true}
-	c.call("textDocument/references", params, &locs)
+	c.Call("textDocument/references", params, &locs)
 	if len(locs) != 2 || locs[0].URI != rt || locs[1].Range.Start != posOf(t, srcs["runtime.hcl"], "redis.main", 0) {
 		t.Fatalf("references of redis.main = %+v", locs)
 	}
 	params = docParams(svc, posOf(t, srcs["svc.hcl"], "local.image", 3))
 	params["context"] = map[string]any{"includeDeclaration": false}
-	c.call("textDocument/references", params, &locs)
+	c.Call("textDocument/references", params, &locs)
 	if len(locs) != 1 || locs[0].URI != svc {
 		t.Fatalf("references of local.image = %+v", locs)
 	}
@@ -300,7 +268,7 @@ func TestDefinitionAndReferences(t *testing.T) {
 func TestSymbolsAndFormatting(t *testing.T) {
 	c, dir, srcs := session(t)
 	messy := strings.Replace(srcs["svc.hcl"], "  image  = local.image", "image=local.image", 1)
-	uri, _ := c.openFile(dir, "svc.hcl", messy)
+	uri, _ := openFile(c, dir, "svc.hcl", messy)
 
 	var syms []struct {
 		Name     string `json:"name"`
@@ -308,7 +276,7 @@ func TestSymbolsAndFormatting(t *testing.T) {
 			Name string `json:"name"`
 		} `json:"children"`
 	}
-	c.call("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": uri}}, &syms)
+	c.Call("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": uri}}, &syms)
 	if len(syms) != 1 || syms[0].Name != `service "api"` || len(syms[0].Children) != 4 || syms[0].Children[0].Name != "image" {
 		t.Fatalf("symbols: %+v", syms)
 	}
@@ -317,14 +285,14 @@ func TestSymbolsAndFormatting(t *testing.T) {
 		Range   wireRange `json:"range"`
 		NewText string    `json:"newText"`
 	}
-	c.call("textDocument/formatting", map[string]any{"textDocument": map[string]any{"uri": uri}, "options": map[string]any{"tabSize": 2, "insertSpaces": true}}, &edits)
+	c.Call("textDocument/formatting", map[string]any{"textDocument": map[string]any{"uri": uri}, "options": map[string]any{"tabSize": 2, "insertSpaces": true}}, &edits)
 	if len(edits) != 1 || edits[0].NewText != srcs["svc.hcl"] || edits[0].Range.Start != (wirePos{}) || edits[0].Range.End != posOf(t, messy, messy, len(messy)) {
 		t.Fatalf("formatting: %+v", edits)
 	}
 	// A buffer that does not parse is left alone.
-	change(c, uri, 2, messy+"service {")
-	c.diagnostics(uri)
-	c.call("textDocument/formatting", map[string]any{"textDocument": map[string]any{"uri": uri}, "options": map[string]any{"tabSize": 2, "insertSpaces": true}}, &edits)
+	c.Change(uri, 2, messy+"service {")
+	c.Diagnostics(uri)
+	c.Call("textDocument/formatting", map[string]any{"textDocument": map[string]any{"uri": uri}, "options": map[string]any{"tabSize": 2, "insertSpaces": true}}, &edits)
 	if len(edits) != 0 {
 		t.Fatalf("formatted a broken buffer: %+v", edits)
 	}
@@ -336,18 +304,18 @@ func TestSymbolsAndFormatting(t *testing.T) {
 // different name, so the last one is recognisable).
 func TestBurstOfEdits(t *testing.T) {
 	c, dir, srcs := session(t)
-	uri, _ := c.openFile(dir, "svc.hcl", srcs["svc.hcl"])
+	uri, _ := openFile(c, dir, "svc.hcl", srcs["svc.hcl"])
 	const n = 30
 	for i := 1; i <= n; i++ {
-		change(c, uri, i+1, strings.Replace(srcs["svc.hcl"], "local.image", fmt.Sprintf("var.nope%d", i), 1))
+		c.Change(uri, i+1, strings.Replace(srcs["svc.hcl"], "local.image", fmt.Sprintf("var.nope%d", i), 1))
 	}
 	var items []wireItem
-	c.call("textDocument/completion", docParams(uri, posOf(t, srcs["svc.hcl"], "  uses", 2)), &items)
+	c.Call("textDocument/completion", docParams(uri, posOf(t, srcs["svc.hcl"], "  uses", 2)), &items)
 	if !slices.Contains(labels(items), "image") {
 		t.Fatalf("completion during the burst: %v", labels(items))
 	}
 	for {
-		d := c.diagnostics(uri) // fails the test if the last state never comes
+		d := c.Diagnostics(uri) // fails the test if the last state never comes
 		if len(d) == 1 && strings.Contains(d[0].Message, fmt.Sprintf(`"nope%d"`, n)) {
 			break
 		}
