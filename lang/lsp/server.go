@@ -300,9 +300,26 @@ func (s *Server) runChecks(stop <-chan struct{}) {
 		s.mu.Unlock()
 		sort.Strings(paths)
 		for _, p := range paths {
-			s.check(p)
+			s.checkSafely(p)
 		}
 	}
+}
+
+// checkSafely is check for the checker goroutine, where a panic would end
+// the process: it becomes an error diagnostic on the file instead (the
+// compiler promises never to panic; this keeps a broken promise from
+// taking the editor's server down).
+func (s *Server) checkSafely(path string) {
+	defer func() {
+		if p := recover(); p != nil {
+			sev, source := protocol.DiagnosticSeverityError, "nbac"
+			s.notify(protocol.ServerTextDocumentPublishDiagnostics, protocol.PublishDiagnosticsParams{URI: uriOf(path), Diagnostics: []protocol.Diagnostic{{
+				Severity: &sev, Source: &source,
+				Message: fmt.Sprintf("nbac lsp: internal error while checking this configuration (a bug in nbac; please report it): %v", p),
+			}}})
+		}
+	}()
+	s.check(path)
 }
 
 // doc is the open document at uri, or the file on disk, or nil.

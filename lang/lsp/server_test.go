@@ -7,6 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/nbac/nbac/schema"
 )
 
 // fixture copies testdata/shop into a temporary directory (tests open
@@ -319,5 +323,23 @@ func TestBurstOfEdits(t *testing.T) {
 		if len(d) == 1 && strings.Contains(d[0].Message, fmt.Sprintf(`"nope%d"`, n)) {
 			break
 		}
+	}
+}
+
+// TestPanicInCheckIsReported: a panic while checking (here from the
+// caller's Check) becomes an error diagnostic, and the server keeps
+// answering.
+func TestPanicInCheckIsReported(t *testing.T) {
+	dir, srcs := fixture(t)
+	c := startServer(t, Options{Check: func(*schema.Model) hcl.Diagnostics { panic("boom") }})
+	c.Initialize(uriOf(dir))
+	_, d := openFile(c, dir, "svc.hcl", srcs["svc.hcl"])
+	if len(d) != 1 || !strings.Contains(d[0].Message, "internal error") || !strings.Contains(d[0].Message, "boom") {
+		t.Fatalf("diagnostics: %+v", d)
+	}
+	var items []wireItem
+	c.Call("textDocument/completion", docParams(uriOf(filepath.Join(dir, "svc.hcl")), posOf(t, srcs["svc.hcl"], "  uses", 2)), &items)
+	if len(items) == 0 {
+		t.Fatal("no completion after the panic")
 	}
 }
