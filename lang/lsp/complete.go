@@ -25,6 +25,10 @@ func (s *Server) Completion(uri string, pos protocol.Position) []protocol.Comple
 	switch {
 	case block == nil:
 		return items // inside a block the schema does not know
+	case !c.inExpr && c.inDynamic:
+		for _, a := range dynamicArguments {
+			items = append(items, item(a, protocol.CompletionItemKindKeyword, "dynamic block argument", ""))
+		}
 	case !c.inExpr:
 		items = keyItems(block, c.prefix)
 	case c.traverse != nil:
@@ -51,6 +55,9 @@ func (s *Server) Completion(uri string, pos protocol.Position) []protocol.Comple
 	}
 	return filterPrefix(items, c.prefix)
 }
+
+// dynamicArguments are what a `dynamic` block holds (HCL's dynblock).
+var dynamicArguments = []string{"for_each", "iterator", "labels", "content"}
 
 // keyItems are the attributes and nested blocks of block (the top-level
 // block types at the root).

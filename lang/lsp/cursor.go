@@ -18,11 +18,35 @@ type cursor struct {
 	inString bool     // inside a quoted string
 	prefix   string   // the identifier being typed
 	traverse []string // "ROOT." being typed before the prefix: ROOT
+	// inDynamic: directly in a `dynamic` block, whose own arguments are
+	// for_each, iterator, labels and content.
+	inDynamic bool
+}
+
+// blockFrame is the frame a block header opens. `dynamic "probe" {
+// content { ... } }` generates probe blocks: inside content, the schema is
+// probe's.
+func blockFrame(header hclsyntax.Tokens, stack []frame) frame {
+	typ := string(header[0].Bytes)
+	if typ == "dynamic" {
+		for _, t := range header[1:] {
+			if t.Type == hclsyntax.TokenQuotedLit || t.Type == hclsyntax.TokenIdent {
+				return frame{block: true, typ: string(t.Bytes), dynamic: true}
+			}
+		}
+	}
+	if typ == "content" && len(stack) > 0 && stack[len(stack)-1].dynamic {
+		return frame{block: true, content: true}
+	}
+	return frame{block: true, typ: typ}
 }
 
 type frame struct {
 	block bool
 	typ   string
+	// dynamic marks a `dynamic "TYPE"` block (typ is TYPE), content the
+	// `content` block inside one: the block it generates.
+	dynamic, content bool
 }
 
 var (
@@ -52,7 +76,7 @@ func cursorAt(src []byte, off int) cursor {
 			}
 		case hclsyntax.TokenOBrace:
 			if inBlock() && isBlockHeader(line) {
-				stack = append(stack, frame{block: true, typ: string(line[0].Bytes)})
+				stack = append(stack, blockFrame(line, stack))
 				line = nil
 			} else {
 				stack = append(stack, frame{})
@@ -77,12 +101,15 @@ func cursorAt(src []byte, off int) cursor {
 	}
 	var c cursor
 	for _, f := range stack {
-		if f.block {
+		switch {
+		case f.content:
+		case f.block:
 			c.blocks = append(c.blocks, f.typ)
-		} else {
+		default:
 			c.inExpr = true
 		}
 	}
+	c.inDynamic = len(stack) > 0 && stack[len(stack)-1].dynamic
 	for i, t := range line {
 		if t.Type == hclsyntax.TokenEqual && i > 0 && line[0].Type == hclsyntax.TokenIdent {
 			c.attr = string(line[0].Bytes)

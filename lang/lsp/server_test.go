@@ -182,6 +182,14 @@ func TestCompletion(t *testing.T) {
 	if got := complete(typing, `= local.`, len(`= local.`)); !slices.Equal(got, []string{"image", "secret"}) {
 		t.Errorf("local. names: %v", got)
 	}
+	// A dynamic block's own arguments, and in its content the generated block's.
+	typing = strings.Replace(src, "  uses", "  dynamic \"probe\" {\n    \n    content {\n      \n    }\n  }\n  uses", 1)
+	if got := complete(typing, "probe\" {\n    ", len("probe\" {\n    ")); !slices.Equal(got, []string{"for_each", "iterator", "labels", "content"}) {
+		t.Errorf("dynamic arguments: %v", got)
+	}
+	if got := complete(typing, "content {\n      ", len("content {\n      ")); !slices.Contains(got, "failure_threshold") || slices.Contains(got, "image") {
+		t.Errorf("dynamic probe content: %v", got)
+	}
 	// Nested block attributes: service.ingress.alb.
 	typing = strings.Replace(src, "  uses", "  ingress {\n    alb {\n      \n    }\n  }\n  uses", 1)
 	if got := complete(typing, "alb {\n      ", len("alb {\n      ")); !slices.Equal(got, []string{"scheme", "target_type", "certificate_arn", "ssl_policy"}) {
