@@ -2,6 +2,7 @@ package lang
 
 import (
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/nbac/nbac/schema"
 )
@@ -18,6 +19,11 @@ type Options struct {
 	Environ []string
 	// AllowEnv adds names env() may read (the CLI's -allow-env flag).
 	AllowEnv []string
+	// Overlay holds unsaved file contents by path (an editor's buffers):
+	// a path here is read from the map instead of the disk, and one in the
+	// configuration's directory that is not on disk yet is loaded as well.
+	// Paths are compared after filepath.Clean; nil means the disk alone.
+	Overlay map[string][]byte
 }
 
 // Result is a compilation's outcome. Files holds every parsed file (the
@@ -27,6 +33,10 @@ type Result struct {
 	Model *schema.Model
 	Files map[string]*hcl.File
 	Diags hcl.Diagnostics
+	// Roots are the values expressions could refer to once variables and
+	// locals were evaluated, by root name ("var", "local", "service", ...);
+	// sensitive values keep their marks. nil when loading stopped earlier.
+	Roots map[string]cty.Value
 }
 
 // Load compiles the configuration at path: one .hcl/.hcl.json file, or a

@@ -6,7 +6,8 @@
 //
 // The passes, in load.go, and where each lives:
 //
-//   - files.go: find the configuration files (sorted) and parse them;
+//   - files.go: find the configuration files (sorted) and parse them,
+//     reading unsaved editor buffers from Options.Overlay first;
 //   - config.go: sort top-level blocks by kind, reject duplicates;
 //   - refs.go: static reference extraction and checks ("did you mean");
 //   - variables.go: declarations, values by precedence, validation blocks;
@@ -16,6 +17,8 @@
 //   - project.go, service.go, loadbalancer.go, runtime_blocks.go: one
 //     lowering per block kind, applying the defaults documented in
 //     docs/language.md;
+//   - schematree.go: the tree of block schemas the lowerings decode with,
+//     exported as Schema() for tools (the language server, lang/lsp);
 //   - blocks.go: lowering order and concurrency; the model's semantic
 //     checks then run from schema/validate, on every block, even when
 //     others failed; phases.go drops what they say about the blocks that

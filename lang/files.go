@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,9 +27,13 @@ const (
 // configFiles lists the configuration files at path and the directory that
 // file() is confined to. A directory yields its *.hcl and *.hcl.json files
 // (not recursively), sorted by name so that everything downstream sees them
-// in the same order whatever the file system returns.
-func configFiles(path string) (dir string, files []string, diags hcl.Diagnostics) {
+// in the same order whatever the file system returns. Overlay paths in
+// the directory count as its files even when not saved yet.
+func configFiles(path string, overlay map[string][]byte) (dir string, files []string, diags hcl.Diagnostics) {
 	info, err := os.Stat(path)
+	if _, unsaved := overlay[filepath.Clean(path)]; err != nil && unsaved {
+		info, err = nil, nil // a new file only an editor holds
+	}
 	if err != nil {
 		return "", nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -36,7 +41,7 @@ func configFiles(path string) (dir string, files []string, diags hcl.Diagnostics
 			Detail:   fmt.Sprintf("%s. Give a .hcl file or a directory of .hcl files.", err),
 		}}
 	}
-	if !info.IsDir() {
+	if info == nil || !info.IsDir() {
 		if !isConfigFile(path) {
 			return "", nil, hcl.Diagnostics{{
 				Severity: hcl.DiagError,
@@ -60,6 +65,12 @@ func configFiles(path string) (dir string, files []string, diags hcl.Diagnostics
 		}
 		files = append(files, filepath.Join(path, e.Name()))
 	}
+	for name := range overlay {
+		base := filepath.Base(name)
+		if filepath.Dir(name) == filepath.Clean(path) && isConfigFile(base) && !strings.HasPrefix(base, ".") && !slices.Contains(files, filepath.Join(path, base)) {
+			files = append(files, filepath.Join(path, base))
+		}
+	}
 	sort.Strings(files)
 	if len(files) == 0 {
 		diags = append(diags, &hcl.Diagnostic{
@@ -75,7 +86,7 @@ func configFiles(path string) (dir string, files []string, diags hcl.Diagnostics
 // at path, without reading them; 0 when path cannot be listed (Load then
 // reports why). The CLI sizes its heap from it.
 func SourceSize(path string) int64 {
-	_, files, diags := configFiles(path)
+	_, files, diags := configFiles(path, nil)
 	if diags.HasErrors() {
 		return 0
 	}
@@ -105,7 +116,7 @@ func parseFile(p *hclparse.Parser, name string) (*hcl.File, hcl.Diagnostics) {
 // time on large estates) and registers the files with p in name order, so
 // the parser still serves every snippet and the diagnostics come out in
 // the same order on every run.
-func parseAll(p *hclparse.Parser, names []string) ([]*hcl.File, hcl.Diagnostics) {
+func parseAll(p *hclparse.Parser, names []string, overlay map[string][]byte) ([]*hcl.File, hcl.Diagnostics) {
 	files := make([]*hcl.File, len(names))
 	diags := make([]hcl.Diagnostics, len(names))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -116,7 +127,7 @@ func parseAll(p *hclparse.Parser, names []string) ([]*hcl.File, hcl.Diagnostics)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			files[i], diags[i] = parseOne(name)
+			files[i], diags[i] = parseOne(name, overlay)
 		}()
 	}
 	wg.Wait()
@@ -132,8 +143,12 @@ func parseAll(p *hclparse.Parser, names []string) ([]*hcl.File, hcl.Diagnostics)
 	return out, all
 }
 
-func parseOne(name string) (*hcl.File, hcl.Diagnostics) {
-	src, err := os.ReadFile(name)
+func parseOne(name string, overlay map[string][]byte) (*hcl.File, hcl.Diagnostics) {
+	src, unsaved := overlay[filepath.Clean(name)]
+	var err error
+	if !unsaved {
+		src, err = os.ReadFile(name)
+	}
 	if err != nil {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,

@@ -35,12 +35,12 @@ func load(path string, opts Options) *Result {
 		res.Diags = l.diags
 	}()
 
-	dir, names, diags := configFiles(path)
+	dir, names, diags := configFiles(path, opts.Overlay)
 	l.add(diags...)
 	if diags.HasErrors() {
 		return res
 	}
-	files, diags := parseAll(p, names)
+	files, diags := parseAll(p, names, opts.Overlay)
 	l.add(diags...)
 	if l.diags.HasErrors() {
 		return res // syntax errors: anything decoded further would mislead
@@ -77,6 +77,7 @@ func load(path string, opts Options) *Result {
 		l.ctx.Variables[k] = v
 	}
 	l.freezeScopes()
+	res.Roots = l.ctx.Variables
 
 	m := &schema.Model{Version: schema.Version}
 	l.lowerProject(pb, project)
