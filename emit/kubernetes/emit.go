@@ -73,7 +73,8 @@ func Emit(m *schema.Model) ([]emit.Artifact, hcl.Diagnostics) {
 }
 
 // emitService renders one service's objects, in the fixed order of the
-// brief: ServiceAccount, ConfigMaps, Service, Deployment, HPA, PDB,
+// brief: ServiceAccount, ConfigMaps, Service, Deployment, HPA (or KEDA's
+// TriggerAuthentications and ScaledObject), PDB,
 // Ingress, NetworkPolicy.
 func emitService(m *schema.Model, svc *schema.Service) ([]byte, hcl.Diagnostics) {
 	b := newBuilder(m, svc)
@@ -120,6 +121,7 @@ func (b *builder) objects() []any {
 	if hpa := b.hpa(); hpa != nil {
 		objs = append(objs, hpa)
 	}
+	objs = append(objs, b.kedaObjects()...)
 	if pdb := b.pdb(); pdb != nil {
 		objs = append(objs, pdb)
 	}
