@@ -14,7 +14,7 @@ func (c *svcChecker) queueTriggers(where string) {
 	a := c.svc.Autoscale
 	for i := range a.Queues {
 		t := &a.Queues[i]
-		tw := fmt.Sprintf("the queue trigger on queue.%s in %s", t.Queue, where)
+		tw := fmt.Sprintf("The queue trigger on queue.%s in %s", t.Queue, where)
 		if t.Backlog < 1 {
 			c.fail(t.Src, "backlog", "Value out of range", fmt.Sprintf("backlog of %s is %d; it is the messages waiting per replica, 1 or more.", tw, t.Backlog))
 		}
