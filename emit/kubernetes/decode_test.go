@@ -15,6 +15,7 @@ import (
 	yamlutil "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/nbac/nbac/emit/kubernetes/kedaapi"
 	"github.com/nbac/nbac/emit/kubernetes/kubecheck"
 	"github.com/nbac/nbac/schema"
 )
@@ -30,6 +31,8 @@ type objects struct {
 	pdb         *policyv1.PodDisruptionBudget
 	ingress     *networkingv1.Ingress
 	netpol      *networkingv1.NetworkPolicy
+	scaled      *kedaapi.ScaledObject
+	triggerAuth []*kedaapi.TriggerAuthentication
 	allMetadata []map[string]string // labels of every object
 }
 
@@ -103,6 +106,13 @@ func decodeAll(t *testing.T, data []byte) *objects {
 		case "NetworkPolicy":
 			out.netpol = &networkingv1.NetworkPolicy{}
 			v = out.netpol
+		case "ScaledObject":
+			out.scaled = &kedaapi.ScaledObject{}
+			v = out.scaled
+		case "TriggerAuthentication":
+			ta := &kedaapi.TriggerAuthentication{}
+			out.triggerAuth = append(out.triggerAuth, ta)
+			v = ta
 		default:
 			t.Fatalf("unexpected kind %q", head.Kind)
 		}
