@@ -33,7 +33,6 @@ broker "jobs" {
 queue "nba_data_ingestion" {
   broker     = broker.rabbit
   priorities = true
-  ordering   = "fifo"
   workers    = var.ingestion_workers
   retry {
     max_attempts = 5

@@ -3,6 +3,8 @@ package validate
 import (
 	"fmt"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/nbac/nbac/schema"
 )
 
@@ -32,6 +34,11 @@ func (c *svcChecker) queueTriggers(where string) {
 			continue // reported at the queue block
 		}
 		c.brokerReadable(t, tw, br)
+		if br.Type == "rabbitmq" && q.Ordering == "fifo" {
+			c.diags = append(c.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Scaling a single-consumer queue",
+				Detail:  fmt.Sprintf("%s: queue.%s has ordering = \"fifo\", which RabbitMQ serves to one active consumer at a time (x-single-active-consumer), so every replica past the first stands by and more pods never drain it faster. Scale on a queue with ordering = \"none\", or drop the queue block.", tw, t.Queue),
+				Subject: t.Src.Range("queue")})
+		}
 		if a.Min == 0 && q.RedelaysInConsumer(br.Type) {
 			c.fail(a.Src, "min", "Delayed messages need a running consumer",
 				fmt.Sprintf("min = 0 in %s, but queue.%s on broker %q (%s) has delays or retries, and on %s the runtime's consumer is what moves a due message back to where KEDA counts it. With no pod a retried or delayed message would wait forever. Use min = 1, or set max_attempts = 1 and no max_delay on the queue.", where, t.Queue, br.Name, br.Type, br.Type))
