@@ -32,6 +32,7 @@ var serviceSchema = &hcl.BodySchema{
 		{Type: "probe", LabelNames: []string{"kind"}},
 		{Type: "autoscale"},
 		{Type: "ingress"},
+		{Type: "metrics"},
 	},
 }
 
@@ -80,6 +81,7 @@ func (l *loader) lowerService(blk *hcl.Block) (schema.Service, bool) {
 	if ib := b.single("ingress"); ib != nil {
 		s.Ingress = l.lowerIngress(ib, s.Name)
 	}
+	s.Metrics = l.lowerMetrics(b.single("metrics"), s.Name)
 	return s, true
 }
 

@@ -24,6 +24,7 @@ type Runtime struct {
 	environ []string
 	log     *slog.Logger
 	reg     prometheus.Registerer // nil: metrics are not registered
+	metrics metricsOnce           // metrics.go
 	redis   redisPool
 
 	closeOnce sync.Once

@@ -61,8 +61,10 @@ type Service struct {
 	// NetworkPolicy, when true, emits a NetworkPolicy admitting only Port.
 	NetworkPolicy bool `json:"network_policy,omitempty"`
 	// Uses lists the caches and queues the service's runtime needs, sorted.
-	Uses []Ref  `json:"uses,omitempty"`
-	Src  Source `json:"-"`
+	Uses []Ref `json:"uses,omitempty"`
+	// Metrics, when set, serves the runtime's Prometheus metrics.
+	Metrics *Metrics `json:"metrics,omitempty"`
+	Src     Source   `json:"-"`
 }
 
 // SecretEnv is a `secret_env "NAME" {}` block: an environment variable taken

@@ -59,6 +59,7 @@ service "nba-ingest-worker" {
   env     = local.common_env
   labels  = { tier = "worker" }
 
+  metrics {}
   secret_env "AMQP_URL" {
     secret = "nba-rabbitmq"
     key    = "url"
