@@ -80,6 +80,7 @@ func (c *svcChecker) check() {
 	c.resources()
 	c.probes()
 	c.autoscale()
+	c.metrics()
 	c.ingress()
 	c.uses()
 	c.kubernetesRules()
