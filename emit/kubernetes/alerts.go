@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -89,20 +88,13 @@ func estateRules(m *schema.Model) *monitoringv1.PrometheusRule {
 	return &monitoringv1.PrometheusRule{
 		TypeMeta:   typeMeta("monitoring.coreos.com/v1", "PrometheusRule"),
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: m.Project.Namespace, Labels: labels},
-		Spec: monitoringv1.PrometheusRuleSpec{Groups: a.groups},
+		Spec:       monitoringv1.PrometheusRuleSpec{Groups: a.groups},
 	}
 }
 
-// where names a block for a runbook: its kind, label and position.
-func where(kind, name string, src schema.Source) string {
-	d := schema.Describe(kind, name)
-	if r := src.Block; r.Filename != "" {
-		// The file's base name: the same configuration built from another
-		// directory must give the same bytes.
-		d += fmt.Sprintf(" (%s:%d)", filepath.Base(r.Filename), r.Start.Line)
-	}
-	return d
-}
+// where names a block for a runbook. Its position is left out: the same
+// configuration split into other files must give the same bytes.
+func where(kind, name string) string { return schema.Describe(kind, name) }
 
 func rule(alert, expr string, forDur time.Duration, severity, summary, description string) monitoringv1.Rule {
 	r := monitoringv1.Rule{
@@ -152,7 +144,7 @@ func (a *alertsBuilder) queue(q *schema.Queue) {
 		}
 	}
 	sel := fmt.Sprintf(`{queue=%q}`, q.Name)
-	blk := where("queue", q.Name, q.Src)
+	blk := where("queue", q.Name)
 	a.groups = append(a.groups, monitoringv1.RuleGroup{Name: "nbac.queue." + q.Name, Rules: []monitoringv1.Rule{
 		rule("NbacQueueDeadLetters",
 			fmt.Sprintf(`sum by (queue) (increase(nbac_queue_dead_lettered_total%s[10m])) > 0`, sel),
@@ -180,7 +172,7 @@ func (a *alertsBuilder) cache(c *schema.Cache) {
 		}
 		l2For = durOr(al.L2UnavailableFor, l2For)
 	}
-	blk := where("cache", c.Name, c.Src)
+	blk := where("cache", c.Name)
 	// Reads are counted by the first tier a read meets: L1 when there is
 	// one (an L1 miss goes on to L2), else L2; hits by either tier.
 	tier := "l2"
@@ -210,7 +202,7 @@ func (a *alertsBuilder) loadBalancer(lb *schema.LoadBalancer) {
 	if lb.Alerts != nil {
 		downFor = durOr(lb.Alerts.DownFor, downFor)
 	}
-	blk := where("load_balancer", lb.Name, lb.Src)
+	blk := where("load_balancer", lb.Name)
 	proxy := "be_" + lb.Name // emit/haproxy's backend name
 	a.groups = append(a.groups, monitoringv1.RuleGroup{Name: "nbac.load_balancer." + lb.Name, Rules: []monitoringv1.Rule{
 		rule("NbacLBBackendDown",

@@ -14,7 +14,7 @@ func (c *svcChecker) metrics() {
 		c.fail(m.Src, "port", "Invalid port", fmt.Sprintf("port in %s is %d; it must be from 1 to 65535.", where, m.Port))
 	} else if m.Port == c.svc.Port {
 		c.fail(m.Src, "port", "Metrics port taken",
-			fmt.Sprintf("port in %s is %d, the service's own port; the runtime serves metrics on a listener of its own. Use another port, e.g. 9090.", where, m.Port))
+			fmt.Sprintf("port in %s is %d, the service's own port; the runtime serves metrics on a listener of its own. Set another port in the metrics block.", where, m.Port))
 	}
 	if len(m.Path) == 0 || m.Path[0] != '/' {
 		c.fail(m.Src, "path", "Invalid metrics path", fmt.Sprintf("path in %s must start with \"/\"; got %q.", where, m.Path))
