@@ -18,6 +18,10 @@ cache "player_stats" {
   }
   negative_ttl = "30s"
   warm         = ["player:lebron:stats"]
+
+  alerts {
+    hit_ratio_below = 0.6 # player stats are read far more often than they change
+  }
 }
 
 broker "rabbit" {

@@ -45,6 +45,10 @@ service "nba-mcp-server" {
     issuer = local.prod ? "letsencrypt-prod" : "letsencrypt-staging"
   }
 
+  # The runtime serves its metrics on :9090 (rt.ServeMetrics); nbac
+  # writes a PodMonitor and alerts for the cache and queues used here.
+  metrics {}
+
   network_policy = true
   uses           = [cache.player_stats, queue.nba_data_ingestion, queue.ml_training]
 }
