@@ -85,24 +85,8 @@ queue %q {
     max_attempts = 1
   }
 }
-service "worker" {
-  image = "registry.example.com/worker:v1"
-  uses  = [queue.%s]
-  autoscale {
-    min = 0
-    max = 10
-    queue {
-      queue   = queue.%s
-      backlog = 5
-    }
-  }
-}
-`, strings.Join(seeds, ","), name, name, name))
-	rt := openRuntime(t, dir, nil)
-	q, err := rt.Queue(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+`, strings.Join(seeds, ","), name)+worker(name, 5, ""))
+	q := queueOf(t, dir, nil, name)
 	if err := q.Declare(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -175,6 +175,38 @@ func settle(t *testing.T, so *kedaapi.ScaledObject, typ string, m measure, want 
 	})
 }
 
+// worker is the HCL of service worker consuming queue name and scaling on
+// it from zero, one replica per backlog messages; extra goes into the
+// service block.
+func worker(name string, backlog int, extra string) string {
+	return fmt.Sprintf(`
+service "worker" {
+  image = "registry.example.com/worker:v1"
+  uses  = [queue.%s]
+%s
+  autoscale {
+    min = 0
+    max = 10
+    queue {
+      queue   = queue.%s
+      backlog = %d
+    }
+  }
+}
+`, name, extra, name, backlog)
+}
+
+// queueOf opens the runtime on dir (reading env for the variables the
+// model names) and returns its queue name.
+func queueOf(t *testing.T, dir string, env map[string]string, name string) *queue.Queue {
+	t.Helper()
+	q, err := openRuntime(t, dir, env).Queue(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
 func openRuntime(t *testing.T, dir string, env map[string]string) *runtime.Runtime {
 	t.Helper()
 	rt, err := runtime.Open(context.Background(), dir, runtime.WithGetenv(func(k string) (string, bool) {

@@ -62,28 +62,12 @@ queue %q {
     max_attempts = 1
   }
 }
-service "worker" {
-  image = "registry.example.com/worker:v1"
-  uses  = [queue.%s]
-  secret_env "AMQP_URL" {
+`, name)+worker(name, 4, `  secret_env "AMQP_URL" {
     secret = "rabbitmq"
     key    = "url"
   }
-  autoscale {
-    min = 0
-    max = 10
-    queue {
-      queue   = queue.%s
-      backlog = 4
-    }
-  }
-}
-`, name, name, name))
-	rt := openRuntime(t, dir, map[string]string{"AMQP_URL": amqpURL})
-	q, err := rt.Queue(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+`))
+	q := queueOf(t, dir, map[string]string{"AMQP_URL": amqpURL}, name)
 	t.Cleanup(func() { deleteRabbitQueues(t, q.Config()) })
 
 	publishAcrossLevels(t, q, 7, "ok")

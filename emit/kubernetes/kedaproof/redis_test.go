@@ -52,19 +52,7 @@ queue %q {
     max_attempts = 1
   }
 }
-service "worker" {
-  image = "registry.example.com/worker:v1"
-  uses  = [queue.%s]
-  autoscale {
-    min = 0
-    max = 10
-    queue {
-      queue   = queue.%s
-      backlog = 3
-    }
-  }
-}
-`, redisAddr, name, name, name))
+`, redisAddr, name)+worker(name, 3, ""))
 	clients := map[int]*redis.Client{}
 	rdb := func(db int) *redis.Client {
 		if clients[db] == nil {
@@ -82,11 +70,7 @@ service "worker" {
 			c.Close()
 		}
 	})
-	rt := openRuntime(t, dir, nil)
-	q, err := rt.Queue(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := queueOf(t, dir, nil, name)
 	publishAcrossLevels(t, q, 9, "ok")
 	publishAcrossLevels(t, q, 3, "fail")
 	m := redisStreamLength(rdb)
