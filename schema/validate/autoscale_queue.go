@@ -69,15 +69,12 @@ func (c *svcChecker) brokerReadable(t *schema.QueueTrigger, tw string, br *schem
 			needEnv("url_env", br.URLEnv, schema.Describe("broker", br.Name))
 		}
 	case "redis":
-		r, holder := br, schema.Describe("broker", br.Name)
+		url, holder := br.URLEnv, schema.Describe("broker", br.Name)
 		var rb *schema.Redis
 		if br.Redis != "" {
-			rb = c.m.RedisNamed(br.Redis)
-			holder = schema.Describe("redis", br.Redis)
-		}
-		url := r.URLEnv
-		if rb != nil {
-			url = rb.URLEnv
+			if rb = c.m.RedisNamed(br.Redis); rb != nil {
+				url, holder = rb.URLEnv, schema.Describe("redis", br.Redis)
+			}
 		}
 		if url != "" {
 			fail(fmt.Sprintf("%s reads its connection from url_env = %q, a redis:// URL; KEDA's Redis Streams scaler takes addresses and a password, not a URL, so it could not reach the Redis the runtime uses. Write the addresses in %s and the password in password_env instead of url_env.", holder, url, holder))
