@@ -167,6 +167,7 @@ func TestPlanOnNBAExample(t *testing.T) {
 		}
 	}
 	want := []string{
+		"ConfigMap data.LOG_LEVEL: INFO -> WARNING", // nba-ingest-worker shares local.common_env
 		"ConfigMap data.LOG_LEVEL: INFO -> WARNING",
 		"HorizontalPodAutoscaler spec.minReplicas: 3 -> 4",
 	}

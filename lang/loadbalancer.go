@@ -18,7 +18,7 @@ var lbSchema = &hcl.BodySchema{
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "health_check"}, {Type: "backend", LabelNames: []string{"name"}}, {Type: "tls"},
-		{Type: "sticky_sessions"}, {Type: "rate_limit"}, {Type: "timeouts"}, {Type: "stats"},
+		{Type: "sticky_sessions"}, {Type: "rate_limit"}, {Type: "timeouts"}, {Type: "stats"}, {Type: "alerts"},
 	},
 }
 
@@ -93,6 +93,7 @@ func (l *loader) lowerLoadBalancer(blk *hcl.Block, m *schema.Model) (schema.Load
 	if sb := b.single("stats"); sb != nil {
 		lb.Stats = l.lowerStats(sb, lb.Name)
 	}
+	lb.Alerts = l.lowerLBAlerts(b.single("alerts"), lb.Name)
 	return lb, true
 }
 

@@ -72,7 +72,7 @@ func (b *body) hostPort(a *hcl.Attribute, s string) (string, int, bool) {
 
 var cacheSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "negative_ttl"}, {Name: "warm"}},
-	Blocks:     []hcl.BlockHeaderSchema{{Type: "l1"}, {Type: "l2"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "l1"}, {Type: "l2"}, {Type: "alerts"}},
 }
 
 var l1Schema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
@@ -93,6 +93,7 @@ func (l *loader) lowerCache(blk *hcl.Block) schema.Cache {
 	}
 	c.NegativeTTL = b.duration("negative_ttl", 0, 0)
 	c.Warm = b.strings("warm")
+	c.Alerts = l.lowerCacheAlerts(b.single("alerts"), c.Name)
 	l1, l2 := b.single("l1"), b.single("l2")
 	if l1 == nil && l2 == nil && !b.partial {
 		b.errorAt(blk.DefRange, "Cache without tiers",
@@ -192,7 +193,7 @@ var queueSchema = &hcl.BodySchema{
 		{Name: "queue_type"},
 		{Name: "visibility_timeout"},
 	},
-	Blocks: []hcl.BlockHeaderSchema{{Type: "retry"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "retry"}, {Type: "alerts"}},
 }
 
 var retrySchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
@@ -221,6 +222,7 @@ func (l *loader) lowerQueue(blk *hcl.Block) schema.Queue {
 	// is checked in schema/validate, which model.json goes through too.
 	q.VisibilityTimeout = b.duration("visibility_timeout", 0, time.Second)
 
+	q.Alerts = l.lowerQueueAlerts(b.single("alerts"), q.Name)
 	q.Retry = schema.Retry{MaxAttempts: 5, Backoff: "exponential", Initial: schema.Duration(time.Second), Max: schema.Duration(time.Minute), Jitter: true}
 	q.Retry.Src.Block = blk.DefRange
 	if rb := b.single("retry"); rb != nil {

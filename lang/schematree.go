@@ -23,6 +23,8 @@ var bodySchemas = map[string]*hcl.BodySchema{
 	"service.resources":             resourcesSchema,
 	"service.probe":                 probeSchema,
 	"service.autoscale":             autoscaleSchema,
+	"service.autoscale.queue":       queueTriggerSchema,
+	"service.metrics":               metricsSchema,
 	"service.ingress":               ingressSchema,
 	"service.ingress.alb":           albSchema,
 	"load_balancer":                 lbSchema,
@@ -34,13 +36,16 @@ var bodySchemas = map[string]*hcl.BodySchema{
 	"load_balancer.rate_limit":      rateLimitSchema,
 	"load_balancer.timeouts":        timeoutsSchema,
 	"load_balancer.stats":           statsSchema,
+	"load_balancer.alerts":          lbAlertsSchema,
 	"redis":                         redisSchema,
 	"cache":                         cacheSchema,
 	"cache.l1":                      l1Schema,
 	"cache.l2":                      l2Schema,
+	"cache.alerts":                  cacheAlertsSchema,
 	"broker":                        brokerSchema,
 	"queue":                         queueSchema,
 	"queue.retry":                   retrySchema,
+	"queue.alerts":                  queueAlertsSchema,
 }
 
 // freeFormBlocks hold attributes of any name (locals' named expressions).

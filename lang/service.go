@@ -32,6 +32,7 @@ var serviceSchema = &hcl.BodySchema{
 		{Type: "probe", LabelNames: []string{"kind"}},
 		{Type: "autoscale"},
 		{Type: "ingress"},
+		{Type: "metrics"},
 	},
 }
 
@@ -80,6 +81,7 @@ func (l *loader) lowerService(blk *hcl.Block) (schema.Service, bool) {
 	if ib := b.single("ingress"); ib != nil {
 		s.Ingress = l.lowerIngress(ib, s.Name)
 	}
+	s.Metrics = l.lowerMetrics(b.single("metrics"), s.Name)
 	return s, true
 }
 
@@ -243,19 +245,25 @@ var probeDefaults = map[string]struct {
 	"startup":   {5 * time.Second, 2 * time.Second, 30},
 }
 
-var autoscaleSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "min"}, {Name: "max", Required: true}, {Name: "cpu_percent"}, {Name: "memory_percent"},
-}}
+var autoscaleSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "min"}, {Name: "max", Required: true}, {Name: "cpu_percent"}, {Name: "memory_percent"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "queue"}},
+}
 
 func (l *loader) lowerAutoscale(blk *hcl.Block, svc string) *schema.Autoscale {
 	a := &schema.Autoscale{}
 	a.Src.Block = blk.DefRange
 	b, _ := l.open(blk.Body, autoscaleSchema, &a.Src, fmt.Sprintf("autoscale of service %q", svc))
-	a.Min = b.integer("min", 1, 1, maxReplicas)
-	a.Max = b.integer("max", a.Min, 1, maxReplicas)
+	// min = 0 parses here; validate decides whether the triggers can wake
+	// the service from zero (only queue triggers can).
+	a.Min = b.integer("min", 1, 0, maxReplicas)
+	a.Max = b.integer("max", max(a.Min, 1), 1, maxReplicas)
 	a.CPUPercent = b.integer("cpu_percent", 0, 1, 100)
 	a.MemoryPercent = b.integer("memory_percent", 0, 1, 100)
-	if b.c.Attributes["cpu_percent"] == nil && b.c.Attributes["memory_percent"] == nil {
+	a.Queues = l.lowerQueueTriggers(b, svc)
+	if b.c.Attributes["cpu_percent"] == nil && b.c.Attributes["memory_percent"] == nil && len(a.Queues) == 0 {
 		a.CPUPercent = 80
 	}
 	if a.Min > a.Max {

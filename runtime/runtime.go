@@ -26,6 +26,7 @@ type Runtime struct {
 	log     *slog.Logger
 	reg     prometheus.Registerer // nil: metrics are not registered
 	tp      trace.TracerProvider  // nil: nothing is traced
+	metrics metricsOnce           // metrics.go
 	redis   redisPool
 
 	closeOnce sync.Once

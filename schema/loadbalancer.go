@@ -34,9 +34,10 @@ type LoadBalancer struct {
 	ForwardedFor bool `json:"forwarded_for"`
 	// HealthPath is a path the load balancer itself answers 200 on
 	// (monitor-uri / location = path); empty = none.
-	HealthPath string `json:"health_path,omitempty"`
-	Stats      *Stats `json:"stats,omitempty"`
-	Src        Source `json:"-"`
+	HealthPath string    `json:"health_path,omitempty"`
+	Stats      *Stats    `json:"stats,omitempty"`
+	Alerts     *LBAlerts `json:"alerts,omitempty"`
+	Src        Source    `json:"-"`
 }
 
 // HealthCheck is the `health_check {}` block: an active check in HAProxy,

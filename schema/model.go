@@ -61,8 +61,10 @@ type Service struct {
 	// NetworkPolicy, when true, emits a NetworkPolicy admitting only Port.
 	NetworkPolicy bool `json:"network_policy,omitempty"`
 	// Uses lists the caches and queues the service's runtime needs, sorted.
-	Uses []Ref  `json:"uses,omitempty"`
-	Src  Source `json:"-"`
+	Uses []Ref `json:"uses,omitempty"`
+	// Metrics, when set, serves the runtime's Prometheus metrics.
+	Metrics *Metrics `json:"metrics,omitempty"`
+	Src     Source   `json:"-"`
 }
 
 // SecretEnv is a `secret_env "NAME" {}` block: an environment variable taken
@@ -97,13 +99,25 @@ type Probe struct {
 	Src              Source   `json:"-"`
 }
 
-// Autoscale is the `autoscale {}` block: an autoscaling/v2 HPA.
+// Autoscale is the `autoscale {}` block: an autoscaling/v2 HPA, or a KEDA
+// ScaledObject when it has queue triggers.
 type Autoscale struct {
-	Min           int    `json:"min"`
-	Max           int    `json:"max"`
-	CPUPercent    int    `json:"cpu_percent,omitempty"`    // 0 = not a target
-	MemoryPercent int    `json:"memory_percent,omitempty"` // 0 = not a target
-	Src           Source `json:"-"`
+	Min           int `json:"min"` // 0 (scale to zero) only with queue triggers
+	Max           int `json:"max"`
+	CPUPercent    int `json:"cpu_percent,omitempty"`    // 0 = not a target
+	MemoryPercent int `json:"memory_percent,omitempty"` // 0 = not a target
+	// Queues are the `queue {}` triggers, sorted by Queue: scale on the
+	// messages waiting in each (docs/autoscaling.md).
+	Queues []QueueTrigger `json:"queues,omitempty"`
+	Src    Source         `json:"-"`
+}
+
+// QueueTrigger is a `queue {}` block of autoscale: one replica per Backlog
+// messages waiting in Queue.
+type QueueTrigger struct {
+	Queue   string `json:"queue"`   // name of a queue block the service uses
+	Backlog int    `json:"backlog"` // target messages waiting per replica
+	Src     Source `json:"-"`
 }
 
 // Ingress is the `ingress {}` block: a networking/v1 Ingress.

@@ -27,8 +27,9 @@ type Cache struct {
 	// NegativeTTL caches "not found" for this long; 0 = off.
 	NegativeTTL Duration `json:"negative_ttl,omitempty"`
 	// Warm lists keys the runtime loads at start.
-	Warm []string `json:"warm,omitempty"`
-	Src  Source   `json:"-"`
+	Warm   []string     `json:"warm,omitempty"`
+	Alerts *CacheAlerts `json:"alerts,omitempty"`
+	Src    Source       `json:"-"`
 }
 
 // L1Cache is the `l1 {}` block.
@@ -93,8 +94,9 @@ type Queue struct {
 	// VisibilityTimeout is how long a delivery may stay unacknowledged
 	// before another consumer takes it over; 0 means the runtime's default
 	// (1m). Honoured by Redis Streams only.
-	VisibilityTimeout Duration `json:"visibility_timeout,omitempty"`
-	Src               Source   `json:"-"`
+	VisibilityTimeout Duration     `json:"visibility_timeout,omitempty"`
+	Alerts            *QueueAlerts `json:"alerts,omitempty"`
+	Src               Source       `json:"-"`
 }
 
 // Retry is the `retry {}` block of a queue.

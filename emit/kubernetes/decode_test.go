@@ -1,9 +1,13 @@
 package kubernetes
 
 import (
+	"slices"
+
 	"bufio"
 	"bytes"
 	"errors"
+	"github.com/nbac/nbac/emit"
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"io"
 	"testing"
 
@@ -15,6 +19,7 @@ import (
 	yamlutil "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/nbac/nbac/emit/kubernetes/kedaapi"
 	"github.com/nbac/nbac/emit/kubernetes/kubecheck"
 	"github.com/nbac/nbac/schema"
 )
@@ -30,6 +35,9 @@ type objects struct {
 	pdb         *policyv1.PodDisruptionBudget
 	ingress     *networkingv1.Ingress
 	netpol      *networkingv1.NetworkPolicy
+	scaled      *kedaapi.ScaledObject
+	triggerAuth []*kedaapi.TriggerAuthentication
+	podMonitor  *monitoringv1.PodMonitor
 	allMetadata []map[string]string // labels of every object
 }
 
@@ -41,6 +49,7 @@ func emitOne(t *testing.T, m *schema.Model) (*objects, []byte) {
 	if diags.HasErrors() {
 		t.Fatalf("unexpected errors: %v", diags)
 	}
+	arts = slices.DeleteFunc(arts, func(a emit.Artifact) bool { return a.Path == AlertsPath }) // alerts_test.go
 	if len(arts) != 1 {
 		t.Fatalf("want 1 artifact, got %d", len(arts))
 	}
@@ -103,6 +112,16 @@ func decodeAll(t *testing.T, data []byte) *objects {
 		case "NetworkPolicy":
 			out.netpol = &networkingv1.NetworkPolicy{}
 			v = out.netpol
+		case "ScaledObject":
+			out.scaled = &kedaapi.ScaledObject{}
+			v = out.scaled
+		case "TriggerAuthentication":
+			ta := &kedaapi.TriggerAuthentication{}
+			out.triggerAuth = append(out.triggerAuth, ta)
+			v = ta
+		case "PodMonitor":
+			out.podMonitor = &monitoringv1.PodMonitor{}
+			v = out.podMonitor
 		default:
 			t.Fatalf("unexpected kind %q", head.Kind)
 		}

@@ -183,10 +183,7 @@ func (b *builder) networkPolicy() *networkingv1.NetworkPolicy {
 			PodSelector: *b.labelSelector(),
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
 			Ingress: []networkingv1.NetworkPolicyIngressRule{{
-				Ports: []networkingv1.NetworkPolicyPort{{
-					Protocol: ptr(corev1.ProtocolTCP),
-					Port:     ptr(intstr.FromString(portName)),
-				}},
+				Ports: policyPorts(b.policyPorts()),
 			}},
 		},
 	}

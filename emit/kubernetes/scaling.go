@@ -14,7 +14,7 @@ const defaultCPUTarget = 80
 // hpa scales the Deployment on CPU and/or memory utilisation.
 func (b *builder) hpa() *autoscalingv2.HorizontalPodAutoscaler {
 	a := b.svc.Autoscale
-	if a == nil {
+	if a == nil || len(a.Queues) > 0 { // KEDA's ScaledObject makes the HPA (keda.go)
 		return nil
 	}
 	var metrics []autoscalingv2.MetricSpec

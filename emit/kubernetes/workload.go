@@ -112,6 +112,7 @@ func (b *builder) podSpec(envCM, modelCM *corev1.ConfigMap) corev1.PodSpec {
 		},
 	}
 	b.probes(&c)
+	b.metricsContainer(&c)
 
 	return corev1.PodSpec{
 		ServiceAccountName:           b.svc.Name,

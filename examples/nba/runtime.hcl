@@ -18,6 +18,10 @@ cache "player_stats" {
   }
   negative_ttl = "30s"
   warm         = ["player:lebron:stats"]
+
+  alerts {
+    hit_ratio_below = 0.6 # player stats are read far more often than they change
+  }
 }
 
 broker "rabbit" {
@@ -33,7 +37,6 @@ broker "jobs" {
 queue "nba_data_ingestion" {
   broker     = broker.rabbit
   priorities = true
-  ordering   = "fifo"
   workers    = var.ingestion_workers
   retry {
     max_attempts = 5

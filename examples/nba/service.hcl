@@ -45,6 +45,41 @@ service "nba-mcp-server" {
     issuer = local.prod ? "letsencrypt-prod" : "letsencrypt-staging"
   }
 
+  # The runtime serves its metrics on :9090 (rt.ServeMetrics); nbac
+  # writes a PodMonitor and alerts for the cache and queues used here.
+  metrics {}
+
   network_policy = true
   uses           = [cache.player_stats, queue.nba_data_ingestion, queue.ml_training]
+}
+
+# The ingestion workers consume nba_data_ingestion and scale on its
+# backlog with KEDA (docs/autoscaling.md): one replica per 100 messages
+# waiting, from none at all when the queue is empty (RabbitMQ itself moves
+# delayed retries back into the queue, so no pod has to stay up for them).
+service "nba-ingest-worker" {
+  image   = local.image
+  command = ["/app/nba-mcp", "ingest"]
+  env     = local.common_env
+  labels  = { tier = "worker" }
+
+  metrics {}
+  secret_env "AMQP_URL" {
+    secret = "nba-rabbitmq"
+    key    = "url"
+  }
+
+  probe "liveness" { path = "/health" }
+
+  autoscale {
+    min = 0
+    max = var.ingestion_max_replicas
+    queue {
+      queue   = queue.nba_data_ingestion
+      backlog = 100
+    }
+  }
+
+  network_policy = true
+  uses           = [queue.nba_data_ingestion]
 }

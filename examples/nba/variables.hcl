@@ -57,3 +57,9 @@ variable "ingestion_workers" {
   type    = number
   default = 2
 }
+
+variable "ingestion_max_replicas" {
+  type        = number
+  default     = 4
+  description = "Most ingestion worker pods KEDA may run when the queue backs up."
+}

@@ -80,6 +80,7 @@ func (c *svcChecker) check() {
 	c.resources()
 	c.probes()
 	c.autoscale()
+	c.metrics()
 	c.ingress()
 	c.uses()
 	c.kubernetesRules()
@@ -231,8 +232,8 @@ func (c *svcChecker) autoscale() {
 		return
 	}
 	where := "autoscale of " + c.what()
-	if a.Min < 1 {
-		c.fail(a.Src, "min", "Value out of range", fmt.Sprintf("min in %s is %d; an autoscaler needs at least 1 replica (use replicas = 0 without autoscale to scale to zero).", where, a.Min))
+	if a.Min < 0 || (a.Min == 0 && len(a.Queues) == 0) {
+		c.fail(a.Src, "min", "Value out of range", fmt.Sprintf("min in %s is %d; an autoscaler on CPU or memory needs at least 1 replica, since nothing measures a service with no pods. Only a queue trigger can wake a service from zero: add a queue block, or use replicas = 0 without autoscale.", where, a.Min))
 	}
 	if a.Max < a.Min {
 		c.fail(a.Src, "max", "Maximum below minimum", fmt.Sprintf("max (%d) in %s is below min (%d); raise max or lower min.", a.Max, where, a.Min))
@@ -245,9 +246,10 @@ func (c *svcChecker) autoscale() {
 			c.fail(a.Src, p.attr, "Value out of range", fmt.Sprintf("%s in %s is %d; it must be a percentage from 1 to 100.", p.attr, where, p.v))
 		}
 	}
-	if a.CPUPercent == 0 && a.MemoryPercent == 0 {
-		c.fail(a.Src, "", "Missing autoscaling target", fmt.Sprintf("%s sets no target; add cpu_percent and/or memory_percent, e.g. cpu_percent = 70.", where))
+	if a.CPUPercent == 0 && a.MemoryPercent == 0 && len(a.Queues) == 0 {
+		c.fail(a.Src, "", "Missing autoscaling target", fmt.Sprintf("%s sets no target; add cpu_percent and/or memory_percent, e.g. cpu_percent = 70, or a queue block.", where))
 	}
+	c.queueTriggers(where)
 }
 
 func (c *svcChecker) ingress() {
