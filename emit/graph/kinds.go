@@ -119,10 +119,19 @@ func addServices(b *builder) {
 		} else {
 			set = append(set, Attr{"replicas", strconv.Itoa(s.Replicas)})
 		}
+		if m := s.Metrics; m != nil {
+			set = append(set, Attr{"metrics", fmt.Sprintf(":%d%s", m.Port, m.Path)})
+		}
 		n := b.node("service", s.Name, s.Src, s, set)
 		n.Namespace = b.m.Project.Namespace
 		for _, u := range s.Uses {
 			b.edge(n.ID, u.String(), "uses")
+		}
+		if s.Autoscale != nil {
+			// A KEDA trigger: the queue's backlog drives the replicas.
+			for _, t := range s.Autoscale.Queues {
+				b.edge("queue."+t.Queue, n.ID, fmt.Sprintf("scales (%d per replica)", t.Backlog))
+			}
 		}
 	}
 }
@@ -135,6 +144,9 @@ func autoscaleText(a *schema.Autoscale) string {
 	}
 	if a.MemoryPercent > 0 {
 		on = append(on, fmt.Sprintf("memory %d%%", a.MemoryPercent))
+	}
+	if len(a.Queues) > 0 {
+		on = append(on, "queue backlog")
 	}
 	if len(on) > 0 {
 		t += " (" + strings.Join(on, ", ") + ")"
