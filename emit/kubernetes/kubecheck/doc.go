@@ -3,7 +3,9 @@
 //
 //  1. each document of a multi-document YAML file is checked strictly
 //     (unknown fields, wrong types, duplicate keys) against the JSON
-//     schemas of Kubernetes v1.33 embedded from schemas/;
+//     schemas of Kubernetes v1.33 embedded from schemas/, and against
+//     schemas generated from CustomResourceDefinitions (CRDSchemas, in
+//     crdschema.go) for the CRD-defined kinds nbac emits;
 //  2. semantic checks the schemas cannot express (DNS-1123 names, label
 //     keys and values, ports, quantities, request <= limit), using
 //     k8s.io/apimachinery's validation helpers, and cross-object checks

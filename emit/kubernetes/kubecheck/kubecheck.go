@@ -133,7 +133,7 @@ func (c *checker) add(o *object, field, format string, args ...any) {
 // then (when it decodes) its semantics.
 func (c *checker) document(idx int, doc []byte) {
 	o := &object{doc: idx}
-	js, err := yaml.YAMLToJSONStrict(doc)
+	js, err := yamlToJSON(doc)
 	if err != nil {
 		c.add(o, "", "not strict YAML: %v", err)
 		return
@@ -178,3 +178,6 @@ func (c *checker) document(idx int, doc []byte) {
 	o.typed = typed
 	c.semantic(o)
 }
+
+// yamlToJSON converts one YAML document, refusing duplicate keys.
+func yamlToJSON(doc []byte) ([]byte, error) { return yaml.YAMLToJSONStrict(doc) }

@@ -64,6 +64,8 @@ func (c *checker) semantic(o *object) {
 	case *networkingv1.Ingress:
 		c.meta(o, &t.ObjectMeta, validation.IsDNS1123Subdomain)
 		c.ingress(o, t)
+	case *CustomObject:
+		c.meta(o, &t.ObjectMeta, validation.IsDNS1123Subdomain)
 	case *networkingv1.NetworkPolicy:
 		c.meta(o, &t.ObjectMeta, validation.IsDNS1123Subdomain)
 		sel := t.Spec.PodSelector
