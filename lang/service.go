@@ -32,6 +32,7 @@ var serviceSchema = &hcl.BodySchema{
 		{Type: "probe", LabelNames: []string{"kind"}},
 		{Type: "autoscale"},
 		{Type: "ingress"},
+		{Type: "route"},
 	},
 }
 
@@ -79,6 +80,9 @@ func (l *loader) lowerService(blk *hcl.Block) (schema.Service, bool) {
 	}
 	if ib := b.single("ingress"); ib != nil {
 		s.Ingress = l.lowerIngress(ib, s.Name)
+	}
+	if rb := b.single("route"); rb != nil {
+		s.Route = l.lowerRoute(rb, s.Name)
 	}
 	return s, true
 }

@@ -68,6 +68,8 @@ func Emit(m *schema.Model) ([]emit.Artifact, hcl.Diagnostics) {
 		}
 		arts = append(arts, a)
 	}
+	gws, d := emitGateways(m)
+	arts, diags = append(arts, gws...), append(diags, d...)
 	slices.SortFunc(arts, func(a, b emit.Artifact) int { return strings.Compare(a.Path, b.Path) })
 	return arts, diags
 }
@@ -126,6 +128,7 @@ func (b *builder) objects() []any {
 	if ing := b.ingress(); ing != nil {
 		objs = append(objs, ing)
 	}
+	objs = append(objs, b.routeObjects()...) // gateway.go
 	if np := b.networkPolicy(); np != nil {
 		objs = append(objs, np)
 	}

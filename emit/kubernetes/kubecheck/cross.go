@@ -14,7 +14,7 @@ import (
 )
 
 // Order is the fixed rank of kinds inside one nbac file.
-var Order = []string{"ServiceAccount", "ConfigMap", "Secret", "Service", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "NetworkPolicy"}
+var Order = []string{"ServiceAccount", "ConfigMap", "Secret", "Service", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "ReferenceGrant", "HTTPRoute", "GRPCRoute", "NetworkPolicy", "Gateway"}
 
 func rank(kind string) int {
 	for i, k := range Order {
