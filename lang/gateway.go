@@ -117,7 +117,7 @@ func (l *loader) lowerRoute(blk *hcl.Block, svc string) *schema.Route {
 	r.Split = b.weights("split")
 	r.Mirror = b.ref("mirror", "service")
 	r.MirrorPercent = b.integer("mirror_percent", 100, 1, 100)
-	if r.Mirror == "" && r.Src.Range("mirror_percent") != nil {
+	if r.Mirror == "" && r.Src.Has("mirror_percent") {
 		b.errorAt(*r.Src.Range("mirror_percent"), "Mirror percent without a mirror",
 			fmt.Sprintf("%s sets mirror_percent but no mirror = service.NAME to copy requests to.", b.what))
 	}

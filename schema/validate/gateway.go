@@ -141,7 +141,7 @@ func route(m *schema.Model, svc *schema.Service, r *schema.Route) hcl.Diagnostic
 		}
 	}
 	hostAttr := "hosts"
-	if r.Src.Range("hosts") == nil {
+	if !r.Src.Has("hosts") {
 		hostAttr = "host"
 	}
 	if len(r.Hosts) > maxRouteHostnames {
@@ -159,13 +159,16 @@ func route(m *schema.Model, svc *schema.Service, r *schema.Route) hcl.Diagnostic
 		if errs := validation.IsDNS1123Subdomain(r.TLSSecret); len(errs) > 0 {
 			fail("tls_secret", "invalid tls_secret", strings.Join(errs, "; "))
 		}
-	} else if r.Src.Range("tls_secret") != nil {
+	} else if r.TLSSecret != "" {
 		fail("tls_secret", "tls_secret without tls", "Set tls = true for the certificate to be used, or remove tls_secret.")
 	}
 	if r.GRPC {
-		for _, a := range []string{"path", "path_type", "timeout", "backend_timeout"} {
-			if r.Src.Range(a) != nil {
-				fail(a, a+" does not apply to a gRPC route", "A GRPCRoute matches gRPC services and methods, not paths, and has no timeouts in the standard channel; remove "+a+" or grpc.")
+		for _, a := range []struct {
+			name string
+			set  bool
+		}{{"path", r.Path != "/"}, {"path_type", r.PathType == "exact"}, {"timeout", r.Timeout > 0}, {"backend_timeout", r.BackendTimeout > 0}} {
+			if a.set {
+				fail(a.name, a.name+" does not apply to a gRPC route", "A GRPCRoute matches gRPC services and methods, not paths, and has no timeouts in the standard channel; remove "+a.name+" or grpc.")
 			}
 		}
 	} else if msg := pathProblem(r.Path); msg != "" {
