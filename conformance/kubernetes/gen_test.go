@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -282,6 +283,7 @@ func buildDomains() map[string][]string {
 		}
 		d["resources."+r] = append(d["resources."+r], obj("request", "2", "limit", "1"), obj("request", "1", "limit", "2"), obj("limit", "1m"), obj("limit", "50m"), obj("limit", "64Mi"), obj("request", "1m", "limit", "0.5m"))
 	}
+	maps.Copy(d, gatewayDomains()) // gatewayapi_cases_test.go
 	return d
 }
 
