@@ -102,12 +102,7 @@ func (l *loader) lowerRoute(blk *hcl.Block, svc string) *schema.Route {
 	r.GRPC = b.boolean("grpc", false)
 	r.Path = b.str("path", "/")
 	r.PathType = b.enum("path_type", "prefix", "prefix", "exact")
-	r.TLS = b.boolean("tls", false)
-	def := ""
-	if r.TLS {
-		def = svc + "-tls"
-	}
-	r.TLSSecret = b.str("tls_secret", def)
+	r.TLS, r.TLSSecret = b.tls(svc)
 	r.Timeout = b.duration("timeout", 0, 0)
 	r.BackendTimeout = b.duration("backend_timeout", 0, 0)
 	r.RequestHeaders = b.stringMap("request_headers")
@@ -152,4 +147,15 @@ func (b *body) weights(name string) []schema.WeightedBackend {
 	}
 	slices.SortFunc(out, func(x, y schema.WeightedBackend) int { return strings.Compare(x.Service, y.Service) })
 	return out
+}
+
+// tls reads tls and tls_secret as the ingress and route blocks share them:
+// with TLS on, the Secret defaults to "<service>-tls".
+func (b *body) tls(svc string) (bool, string) {
+	on := b.boolean("tls", false)
+	def := ""
+	if on {
+		def = svc + "-tls"
+	}
+	return on, b.str("tls_secret", def)
 }

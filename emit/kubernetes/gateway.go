@@ -132,6 +132,22 @@ func (b *builder) mirror() *gatewayv1.HTTPRequestMirrorFilter {
 	return m
 }
 
+// filters are the route's header modifiers and mirror, in that order.
+func (b *builder) filters() []gatewayv1.HTTPRouteFilter {
+	r := b.svc.Route
+	var out []gatewayv1.HTTPRouteFilter
+	if f := headerFilter(r.RequestHeaders, r.RemoveRequestHeaders); f != nil {
+		out = append(out, gatewayv1.HTTPRouteFilter{Type: gatewayv1.HTTPRouteFilterRequestHeaderModifier, RequestHeaderModifier: f})
+	}
+	if f := headerFilter(r.ResponseHeaders, r.RemoveResponseHeaders); f != nil {
+		out = append(out, gatewayv1.HTTPRouteFilter{Type: gatewayv1.HTTPRouteFilterResponseHeaderModifier, ResponseHeaderModifier: f})
+	}
+	if m := b.mirror(); m != nil {
+		out = append(out, gatewayv1.HTTPRouteFilter{Type: gatewayv1.HTTPRouteFilterRequestMirror, RequestMirror: m})
+	}
+	return out
+}
+
 func (b *builder) httpRoute() *gatewayv1.HTTPRoute {
 	r := b.svc.Route
 	pathType := gatewayv1.PathMatchPathPrefix
@@ -145,15 +161,7 @@ func (b *builder) httpRoute() *gatewayv1.HTTPRoute {
 	rule := gatewayv1.HTTPRouteRule{
 		Matches: []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{Type: &pathType, Value: &path}}},
 	}
-	if f := headerFilter(r.RequestHeaders, r.RemoveRequestHeaders); f != nil {
-		rule.Filters = append(rule.Filters, gatewayv1.HTTPRouteFilter{Type: gatewayv1.HTTPRouteFilterRequestHeaderModifier, RequestHeaderModifier: f})
-	}
-	if f := headerFilter(r.ResponseHeaders, r.RemoveResponseHeaders); f != nil {
-		rule.Filters = append(rule.Filters, gatewayv1.HTTPRouteFilter{Type: gatewayv1.HTTPRouteFilterResponseHeaderModifier, ResponseHeaderModifier: f})
-	}
-	if m := b.mirror(); m != nil {
-		rule.Filters = append(rule.Filters, gatewayv1.HTTPRouteFilter{Type: gatewayv1.HTTPRouteFilterRequestMirror, RequestMirror: m})
-	}
+	rule.Filters = b.filters()
 	for _, br := range b.backendRefs() {
 		rule.BackendRefs = append(rule.BackendRefs, gatewayv1.HTTPBackendRef{BackendRef: br})
 	}
@@ -172,16 +180,12 @@ func (b *builder) httpRoute() *gatewayv1.HTTPRoute {
 }
 
 func (b *builder) grpcRoute() *gatewayv1.GRPCRoute {
-	r := b.svc.Route
 	var rule gatewayv1.GRPCRouteRule
-	if f := headerFilter(r.RequestHeaders, r.RemoveRequestHeaders); f != nil {
-		rule.Filters = append(rule.Filters, gatewayv1.GRPCRouteFilter{Type: gatewayv1.GRPCRouteFilterRequestHeaderModifier, RequestHeaderModifier: f})
-	}
-	if f := headerFilter(r.ResponseHeaders, r.RemoveResponseHeaders); f != nil {
-		rule.Filters = append(rule.Filters, gatewayv1.GRPCRouteFilter{Type: gatewayv1.GRPCRouteFilterResponseHeaderModifier, ResponseHeaderModifier: f})
-	}
-	if m := b.mirror(); m != nil {
-		rule.Filters = append(rule.Filters, gatewayv1.GRPCRouteFilter{Type: gatewayv1.GRPCRouteFilterRequestMirror, RequestMirror: m})
+	// The three filters nbac writes have the same types and type names in
+	// both kinds of route.
+	for _, f := range b.filters() {
+		rule.Filters = append(rule.Filters, gatewayv1.GRPCRouteFilter{Type: gatewayv1.GRPCRouteFilterType(f.Type),
+			RequestHeaderModifier: f.RequestHeaderModifier, ResponseHeaderModifier: f.ResponseHeaderModifier, RequestMirror: f.RequestMirror})
 	}
 	for _, br := range b.backendRefs() {
 		rule.BackendRefs = append(rule.BackendRefs, gatewayv1.GRPCBackendRef{BackendRef: br})
