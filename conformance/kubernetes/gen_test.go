@@ -352,8 +352,9 @@ func FromFuzz(choices []byte, free string) Case {
 	if len(choices) > 0 {
 		stringSlots := []string{"project.@label", "project.namespace", "service.@label", "service.image", "secret_env.@label", "secret_env.secret",
 			"secret_env.key", "probe.path", "probe.period", "probe.timeout", "probe.initial_delay", "ingress.host", "ingress.path", "ingress.tls_secret",
-			"ingress.issuer", "alb.certificate_arn", "alb.ssl_policy", "service.expose", "ingress.class"}
-		mapSlots := []string{"project.labels", "service.labels", "service.annotations", "service.env"}
+			"ingress.issuer", "alb.certificate_arn", "alb.ssl_policy", "service.expose", "ingress.class",
+			"route.host", "route.path", "route.tls_secret", "route.timeout", "listener.hostname", "gateway.class"}
+		mapSlots := []string{"project.labels", "service.labels", "service.annotations", "service.env", "route.request_headers", "route.response_headers"}
 		quantitySlots := []string{"resources.cpu", "resources.memory"}
 		pick := int(choices[len(choices)-1])
 		switch n := len(stringSlots) + 2*len(mapSlots) + len(quantitySlots) + 1; {
