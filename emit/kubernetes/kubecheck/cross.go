@@ -125,6 +125,10 @@ func (c *checker) crossChecks() {
 			if selectsPods(&sel) == nil {
 				c.add(o, "spec.podSelector", "selects no pod template in this file")
 			}
+		case *CustomObject:
+			if t.Kind == "HTTPRoute" || t.Kind == "GRPCRoute" {
+				c.routeRefs(o, t.Spec, byKey) // gatewayapi.go
+			}
 		case *networkingv1.Ingress:
 			for i, r := range t.Spec.Rules {
 				if r.HTTP == nil {
