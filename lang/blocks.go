@@ -23,6 +23,9 @@ func (l *loader) lowerBlocks(m *schema.Model) {
 	m.Caches = lowerAll(l, l.cfg.blocks["cache"], always((*loader).lowerCache))
 	m.Brokers = lowerAll(l, l.cfg.blocks["broker"], always((*loader).lowerBroker))
 	m.Queues = lowerAll(l, l.cfg.blocks["queue"], always((*loader).lowerQueue))
+	m.Gateways = lowerAll(l, l.cfg.blocks["gateway"], always(func(f *loader, b *hcl.Block) schema.Gateway {
+		return f.lowerGateway(b, m.Project.Namespace)
+	}))
 	m.LoadBalancers = lowerAll(l, l.cfg.blocks["load_balancer"], func(f *loader, b *hcl.Block) (schema.LoadBalancer, bool) {
 		return f.lowerLoadBalancer(b, m)
 	})

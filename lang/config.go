@@ -10,7 +10,7 @@ import (
 
 // Block kinds that are declared with one label and can be referenced as
 // KIND.NAME from expressions.
-var refKinds = []string{"service", "load_balancer", "redis", "cache", "broker", "queue"}
+var refKinds = []string{"service", "load_balancer", "redis", "cache", "broker", "queue", "gateway"}
 
 var rootSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
@@ -23,6 +23,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "cache", LabelNames: []string{"name"}},
 		{Type: "broker", LabelNames: []string{"name"}},
 		{Type: "queue", LabelNames: []string{"name"}},
+		{Type: "gateway", LabelNames: []string{"name"}},
 	},
 }
 

@@ -18,6 +18,7 @@ var rootDescriptions = map[string]string{
 	"cache":         "cache",
 	"broker":        "broker",
 	"queue":         "queue",
+	"gateway":       "gateway",
 }
 
 // reference is one KIND.NAME reference found statically in an expression.

@@ -33,6 +33,7 @@ var serviceSchema = &hcl.BodySchema{
 		{Type: "autoscale"},
 		{Type: "ingress"},
 		{Type: "metrics"},
+		{Type: "route"},
 	},
 }
 
@@ -82,6 +83,9 @@ func (l *loader) lowerService(blk *hcl.Block) (schema.Service, bool) {
 		s.Ingress = l.lowerIngress(ib, s.Name)
 	}
 	s.Metrics = l.lowerMetrics(b.single("metrics"), s.Name)
+	if rb := b.single("route"); rb != nil {
+		s.Route = l.lowerRoute(rb, s.Name)
+	}
 	return s, true
 }
 
@@ -295,12 +299,7 @@ func (l *loader) lowerIngress(blk *hcl.Block, svc string) *schema.Ingress {
 		b.errorAt(*in.Src.Range("path"), "Invalid ingress path", fmt.Sprintf("The path of %s must start with \"/\"; got %q.", b.what, in.Path))
 	}
 	in.Class = b.enum("class", "nginx", "nginx", "alb")
-	in.TLS = b.boolean("tls", false)
-	def := ""
-	if in.TLS {
-		def = svc + "-tls"
-	}
-	in.TLSSecret = b.str("tls_secret", def)
+	in.TLS, in.TLSSecret = b.tls(svc)
 	in.Issuer = b.str("issuer", "")
 	in.RateLimit = b.integer("rate_limit", 0, 0, 1000000)
 	if ab := b.single("alb"); ab != nil {

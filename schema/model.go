@@ -16,6 +16,7 @@ type Model struct {
 	Caches        []Cache        `json:"caches,omitempty"`
 	Brokers       []Broker       `json:"brokers,omitempty"`
 	Queues        []Queue        `json:"queues,omitempty"`
+	Gateways      []Gateway      `json:"gateways,omitempty"`
 	// EnvReads lists, sorted, the environment variables that env() read
 	// while evaluating this configuration (their provenance; never values).
 	EnvReads []string `json:"env_reads,omitempty"`
@@ -58,6 +59,7 @@ type Service struct {
 	Probes      []Probe           `json:"probes,omitempty"` // sorted by Kind
 	Autoscale   *Autoscale        `json:"autoscale,omitempty"`
 	Ingress     *Ingress          `json:"ingress,omitempty"`
+	Route       *Route            `json:"route,omitempty"` // Gateway API (schema/gateway.go)
 	// NetworkPolicy, when true, emits a NetworkPolicy admitting only Port.
 	NetworkPolicy bool `json:"network_policy,omitempty"`
 	// Uses lists the caches and queues the service's runtime needs, sorted.

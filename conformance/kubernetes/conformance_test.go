@@ -65,7 +65,7 @@ func mixedCases(t *testing.T) int {
 // TestUpstreamAcceptsWhatNbacAccepts is the invariant over every boundary
 // value of every slot alone, and over random combinations of them.
 func TestUpstreamAcceptsWhatNbacAccepts(t *testing.T) {
-	cases := append(append(Singles(), Interactions()...), Mixed(20261207, mixedCases(t))...)
+	cases := append(append(append(Singles(), Interactions()...), gatewayInteractions()...), Mixed(20261207, mixedCases(t))...)
 	var (
 		mu              sync.Mutex
 		accepted, total int

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -282,6 +283,7 @@ func buildDomains() map[string][]string {
 		}
 		d["resources."+r] = append(d["resources."+r], obj("request", "2", "limit", "1"), obj("request", "1", "limit", "2"), obj("limit", "1m"), obj("limit", "50m"), obj("limit", "64Mi"), obj("request", "1m", "limit", "0.5m"))
 	}
+	maps.Copy(d, gatewayDomains()) // gatewayapi_cases_test.go
 	return d
 }
 
@@ -350,8 +352,9 @@ func FromFuzz(choices []byte, free string) Case {
 	if len(choices) > 0 {
 		stringSlots := []string{"project.@label", "project.namespace", "service.@label", "service.image", "secret_env.@label", "secret_env.secret",
 			"secret_env.key", "probe.path", "probe.period", "probe.timeout", "probe.initial_delay", "ingress.host", "ingress.path", "ingress.tls_secret",
-			"ingress.issuer", "alb.certificate_arn", "alb.ssl_policy", "service.expose", "ingress.class"}
-		mapSlots := []string{"project.labels", "service.labels", "service.annotations", "service.env"}
+			"ingress.issuer", "alb.certificate_arn", "alb.ssl_policy", "service.expose", "ingress.class",
+			"route.host", "route.path", "route.tls_secret", "route.timeout", "listener.hostname", "gateway.class"}
+		mapSlots := []string{"project.labels", "service.labels", "service.annotations", "service.env", "route.request_headers", "route.response_headers"}
 		quantitySlots := []string{"resources.cpu", "resources.memory"}
 		pick := int(choices[len(choices)-1])
 		switch n := len(stringSlots) + 2*len(mapSlots) + len(quantitySlots) + 1; {

@@ -43,6 +43,12 @@ func upstreamErrors(manifest []byte) []string {
 			out = append(out, fmt.Sprintf("document %d: not YAML: %v", i+1, err))
 			continue
 		}
+		if errs, ok := crdErrors(js); ok { // gatewayapi_test.go
+			for _, e := range errs {
+				out = append(out, fmt.Sprintf("document %d (CRD): %s", i+1, e))
+			}
+			continue
+		}
 		obj, gvk, err := decoder.Decode(js, nil, nil)
 		if err != nil {
 			out = append(out, fmt.Sprintf("document %d: the v1.33 scheme cannot decode it: %v", i+1, err))

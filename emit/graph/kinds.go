@@ -23,16 +23,14 @@ type kind struct {
 }
 
 // kinds, in the order a reader follows a request: what is in front, then
-// what it reaches. A new block kind is one entry here, e.g. a Gateway API
-// route:
-//
-//	{Name: "route", Title: "Gateway routes", Shape: "cds", Fill: "#e8eaf6", add: addRoutes},
-//
-// with addRoutes calling b.node for each route and b.edge(route, "service."+svc, "routes");
-// a KEDA trigger is an edge b.edge("queue."+q, "service."+svc, "scales") added
-// by the service or queue entry.
+// what it reaches. A new block kind is one entry here, with its add
+// function calling b.node for each block and b.edge for its references; a
+// reference that is not a block of its own (a KEDA trigger) is an edge
+// added by the entry of the block that holds it (addServices).
 var kinds = []kind{
 	{Name: "ingress", Title: "Ingress hosts", Shape: "cds", Fill: "#e8eaf6", add: addIngresses},
+	{Name: "gateway", Title: "Gateways", Shape: "invhouse", Fill: "#e0f2f1", add: addGateways},
+	{Name: "route", Title: "Gateway routes", Shape: "cds", Fill: "#e0f7fa", add: addRoutes},
 	{Name: "load_balancer", Title: "Load balancers", Shape: "box", Fill: "#e3f2fd", add: addLoadBalancers},
 	{Name: "backend", Title: "Backends", Shape: "box", Fill: "#f5f5f5"},
 	{Name: "service", Title: "Services", Shape: "box3d", Fill: "#e8f5e9", add: addServices},
@@ -70,6 +68,65 @@ func addIngresses(b *builder) {
 		n.Namespace = b.m.Project.Namespace
 		n.Origin = "" // part of the service's manifest: compared through the model
 		b.edge(n.ID, "service."+s.Name, "host")
+	}
+}
+
+func addGateways(b *builder) {
+	for i := range b.m.Gateways {
+		g := &b.m.Gateways[i]
+		set := []Attr{{"class", g.Class}}
+		var ls []string
+		for _, l := range g.Listeners {
+			ls = append(ls, fmt.Sprintf("%s %s:%d", l.Name, l.Protocol, l.Port))
+		}
+		set = append(set, Attr{"listeners", strings.Join(ls, ", ")})
+		if g.Issuer != "" {
+			set = append(set, Attr{"issuer", g.Issuer})
+		}
+		n := b.node("gateway", g.Name, g.Src, g, set)
+		n.Namespace = cmp.Or(g.Namespace, b.m.Project.Namespace)
+	}
+}
+
+// addRoutes draws a service's route block between its gateway and the
+// services it sends to: one edge per weighted backend of a split, and one
+// to the service that gets a mirrored copy.
+func addRoutes(b *builder) {
+	for i := range b.m.Services {
+		s := &b.m.Services[i]
+		r := s.Route
+		if r == nil {
+			continue
+		}
+		kind := "HTTPRoute"
+		if r.GRPC {
+			kind = "GRPCRoute"
+		}
+		set := []Attr{{"kind", kind}, {"hosts", strings.Join(r.Hosts, ", ")}}
+		if !r.GRPC {
+			set = append(set, Attr{"path", r.Path + " (" + r.PathType + ")"})
+		}
+		if r.TLS {
+			set = append(set, Attr{"tls", r.TLSSecret})
+		}
+		if !r.Declared {
+			set = append(set, Attr{"gateway", r.Gateway + " (existing, " + cmp.Or(r.GatewayNamespace, b.m.Project.Namespace) + ")"})
+		}
+		n := b.node("route", s.Name, r.Src, r, set)
+		n.Namespace = b.m.Project.Namespace
+		n.Origin = "" // part of the service's manifest: compared through the model
+		if r.Declared {
+			b.edge("gateway."+r.Gateway, n.ID, "attaches")
+		}
+		if len(r.Split) == 0 {
+			b.edge(n.ID, "service."+s.Name, "backend")
+		}
+		for _, w := range r.Split {
+			b.edge(n.ID, "service."+w.Service, "weight "+strconv.Itoa(w.Weight))
+		}
+		if r.Mirror != "" {
+			b.edge(n.ID, "service."+r.Mirror, fmt.Sprintf("mirror %d%%", r.MirrorPercent))
+		}
 	}
 }
 

@@ -3,7 +3,9 @@
 // holding (in this fixed order, each only when configured) a
 // ServiceAccount, the env ConfigMap, the model ConfigMap, a Service, a
 // Deployment, an autoscaling/v2 HorizontalPodAutoscaler, a policy/v1
-// PodDisruptionBudget, a networking/v1 Ingress and a NetworkPolicy.
+// PodDisruptionBudget, a networking/v1 Ingress, a Gateway API
+// ReferenceGrant and HTTPRoute or GRPCRoute (gateway.go), and a
+// NetworkPolicy; every gateway block is kubernetes/<name>.gateway.yaml.
 //
 // Objects are built from the typed k8s.io/api structs, so a field the API
 // does not have cannot be written. A reflect walk turns them into a

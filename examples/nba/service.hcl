@@ -38,11 +38,25 @@ service "nba-mcp-server" {
     cpu_percent = var.autoscale.cpu
   }
 
-  ingress {
-    host   = var.ingress_host
-    tls    = true
-    class  = "nginx"
-    issuer = local.prod ? "letsencrypt-prod" : "letsencrypt-staging"
+  # Staging is served by the cluster's shared Gateway (Gateway API, TLS on
+  # its listeners); the other environments keep the nginx Ingress.
+  dynamic "ingress" {
+    for_each = var.gateway_api ? [] : [1]
+    content {
+      host   = var.ingress_host
+      tls    = true
+      class  = "nginx"
+      issuer = local.prod ? "letsencrypt-prod" : "letsencrypt-staging"
+    }
+  }
+  dynamic "route" {
+    for_each = var.gateway_api ? [1] : []
+    content {
+      gateway           = "shared"
+      gateway_namespace = "gateway-system"
+      host              = var.ingress_host
+      timeout           = "60s"
+    }
   }
 
   # The runtime serves its metrics on :9090 (rt.ServeMetrics); nbac

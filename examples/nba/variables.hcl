@@ -53,6 +53,12 @@ variable "ingress_host" {
   default = "nba-mcp.dev.example.com"
 }
 
+variable "gateway_api" {
+  type        = bool
+  default     = false
+  description = "Route through the shared Gateway API gateway instead of an Ingress."
+}
+
 variable "ingestion_workers" {
   type    = number
   default = 2

@@ -14,6 +14,7 @@ func Model(m *schema.Model) hcl.Diagnostics {
 	diags = append(diags, services(m)...)
 	diags = append(diags, replicasWithAutoscale(m)...)
 	diags = append(diags, loadBalancers(m)...)
+	diags = append(diags, gateways(m)...)
 	diags = append(diags, runtimeBlocks(m)...)
 	return diags
 }

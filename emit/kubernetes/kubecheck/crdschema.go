@@ -31,7 +31,7 @@ type CRDSchema struct {
 //     false (the API server prunes or, under strict field validation,
 //     rejects unknown fields), except under x-kubernetes-preserve-unknown-fields;
 //   - nullable: true admits null, x-kubernetes-int-or-string admits an
-//     integer or a string;
+//     integer or a string, x-kubernetes-list-type: set refuses repeats;
 //   - apiVersion and kind are pinned by enum, and metadata gets the strict
 //     ObjectMeta schema of the embedded built-in schemas (a CRD says only
 //     "type: object" there);
@@ -207,6 +207,12 @@ func strictSchema(n map[string]any) map[string]any {
 		if _, set := out["additionalProperties"]; !set {
 			out["additionalProperties"] = false
 		}
+	}
+	// A set-typed list (x-kubernetes-list-type: set) refuses repeats; a
+	// map-typed list's key uniqueness has no JSON schema form (the CRD
+	// check in conformance/kubernetes covers it).
+	if lt, _ := n["x-kubernetes-list-type"].(string); lt == "set" {
+		out["uniqueItems"] = true
 	}
 	if ios, _ := n["x-kubernetes-int-or-string"].(bool); ios {
 		out["type"] = []any{"integer", "string"}

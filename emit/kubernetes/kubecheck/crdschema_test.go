@@ -154,6 +154,10 @@ spec:
                 x-kubernetes-preserve-unknown-fields: true
               empty: {type: object}
               mode: {type: string, enum: [a, b]}
+              tags:
+                type: array
+                items: {type: string}
+                x-kubernetes-list-type: set
   - name: v1alpha1
     served: false
     storage: false
@@ -214,6 +218,7 @@ func TestCRDSchemasConvert(t *testing.T) {
 		{head + "spec: {size: 1, labels: {x: 1}}", "spec.labels.x", "got number"},
 		{head + "spec: {size: 1, empty: {x: 1}}", "spec.empty", "x"},
 		{head + "spec: {size: 1, mode: c}", "spec.mode", "'a'"},
+		{head + "spec: {size: 1, tags: [x, x]}", "spec.tags", "are equal"},
 		{head + "spec: {}", "spec", "size"},
 		{"apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, nmae: x}\nspec: {size: 1}", "metadata", "nmae"},
 		{"apiVersion: example.com/v2\nkind: Widget\nmetadata: {name: w}\nspec: {size: 1}", "apiVersion", "example.com/v1"},

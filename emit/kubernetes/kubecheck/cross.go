@@ -14,7 +14,7 @@ import (
 )
 
 // Order is the fixed rank of kinds inside one nbac file.
-var Order = []string{"ServiceAccount", "ConfigMap", "Secret", "Service", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "NetworkPolicy"}
+var Order = []string{"ServiceAccount", "ConfigMap", "Secret", "Service", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "ReferenceGrant", "HTTPRoute", "GRPCRoute", "NetworkPolicy", "Gateway"}
 
 func rank(kind string) int {
 	for i, k := range Order {
@@ -124,6 +124,10 @@ func (c *checker) crossChecks() {
 			sel := t.Spec.PodSelector
 			if selectsPods(&sel) == nil {
 				c.add(o, "spec.podSelector", "selects no pod template in this file")
+			}
+		case *CustomObject:
+			if t.Kind == "HTTPRoute" || t.Kind == "GRPCRoute" {
+				c.routeRefs(o, t.Spec, byKey) // gatewayapi.go
 			}
 		case *networkingv1.Ingress:
 			for i, r := range t.Spec.Rules {
