@@ -232,11 +232,12 @@ func TestNBAPage(t *testing.T) {
 		if got := b.text(t, "#where"); got != want {
 			t.Errorf("clicking %s shows %q, want %q", n.ID, got, want)
 		}
-		if got := b.text(t, "#panel h2"); got != `service "nba-mcp-server"` {
-			t.Errorf("panel title %q", got)
+		if got, want := b.text(t, "#panel h2"), fmt.Sprintf("service %q", n.Name); got != want {
+			t.Errorf("clicking %s shows the panel title %q, want %q", n.ID, got, want)
 		}
-		if got := b.text(t, "#panel table"); !strings.Contains(got, "imageregistry.example.com/nba-mcp:v1.0.0") || !strings.Contains(got, "autoscale.max2") {
-			t.Errorf("panel attributes lack the image or autoscale: %q", got)
+		// Every service of examples/nba has its image and an autoscale range.
+		if got := b.text(t, "#panel table"); !strings.Contains(got, "imageregistry.example.com/nba-mcp:v1.0.0") || !strings.Contains(got, "autoscale.max") {
+			t.Errorf("clicking %s: panel attributes lack the image or autoscale: %q", n.ID, got)
 		}
 	}
 
