@@ -9,6 +9,7 @@ import (
 	"github.com/nbac/nbac/emit"
 	"github.com/nbac/nbac/emit/build"
 	"github.com/nbac/nbac/lang"
+	"github.com/nbac/nbac/schema"
 )
 
 // compiled is a configuration loaded and run through every emitter.
@@ -16,6 +17,7 @@ type compiled struct {
 	files map[string]*hcl.File
 	diags hcl.Diagnostics
 	arts  []emit.Artifact // nil when diags has errors
+	model *schema.Model   // nil when diags has errors (nbac plan -live, apply)
 }
 
 // compile loads the configuration at path and, when it is valid, runs the
@@ -35,7 +37,7 @@ func compile(path string, in inputFlags) compiled {
 	arts, diags := build.Artifacts(res.Model)
 	c.diags = append(c.diags, diags...)
 	if !c.diags.HasErrors() {
-		c.arts = arts
+		c.arts, c.model = arts, res.Model
 	}
 	return c
 }

@@ -28,6 +28,13 @@ const (
 // Plan is the difference between an output directory and a build.
 type Plan struct {
 	Changes []FileChange // sorted by Path; unchanged files are left out
+	// Live marks a plan against running systems (`nbac plan -live`, package
+	// live): its summary counts objects (Kubernetes objects, HAProxy
+	// servers, broker queues), not files.
+	Live bool
+	// Notes are what a live plan could not compare and why (Nginx has no
+	// runtime API); printed before the summary.
+	Notes []string
 }
 
 // FileChange is one artifact a build would add, change or remove.
@@ -54,11 +61,27 @@ type ObjectChange struct {
 	PreviousName string
 	Action       Action
 	Fields       []FieldChange // for Change only
+	// Note qualifies a live object: a prune candidate, or a broker queue
+	// whose arguments conflict with the model (which apply never deletes).
+	Note string
 }
 
 // Summary counts files by action.
 func (p *Plan) Summary() (add, change, remove int) {
 	for _, c := range p.Changes {
+		if p.Live {
+			for _, o := range c.Objects {
+				switch o.Action {
+				case Add:
+					add++
+				case Change:
+					change++
+				case Remove:
+					remove++
+				}
+			}
+			continue
+		}
 		switch c.Action {
 		case Add:
 			add++

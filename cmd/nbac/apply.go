@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/nbac/nbac/emit/plan"
+)
+
+func init() {
+	register(command{name: "apply", summary: "Apply the configuration to the cluster and the running HAProxy", run: runApply})
+}
+
+// applyStdin is where apply reads the approval; tests replace it.
+var applyStdin io.Reader = os.Stdin
+
+func runApply(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("apply", "PATH [options]",
+		"Compiles the configuration at PATH, prints the plan against the running systems\n(as `nbac plan -live`), asks, then makes them match: Kubernetes objects by\nserver-side apply (field manager nbac, namespaces created, dependency order,\nApplySet ownership), HAProxy as `nbac lb sync` does. Objects nbac applied that\nthe source no longer has are deleted only with -prune. See docs/live.md.",
+		"nbac apply infra -context staging -auto-approve -prune",
+		stderr)
+	var cc compileCommand
+	var lf liveFlags
+	var autoApprove, prune bool
+	fs.BoolVar(&autoApprove, "auto-approve", false, "apply without asking")
+	fs.BoolVar(&prune, "prune", false, "delete the objects nbac applied that the source no longer has")
+	lf.register(fs)
+	if code, ok := cc.parse(fs, args); !ok {
+		return code
+	}
+	if cc.format == formatJSON {
+		return usageError(fs, "apply prints for people; use `nbac plan -live -json` for a document")
+	}
+	rep := cc.out.reporter(cc.format, stdout, stderr)
+	fail := func(c compiled, summary string, err error) int {
+		rep.diagnostics(c.files, c.diags.Append(errorDiag(summary, err, "")))
+		return exitError
+	}
+	c := compile(cc.path, cc.in)
+	if c.diags.HasErrors() {
+		rep.diagnostics(c.files, c.diags)
+		return exitError
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	p, st, err := planLive(ctx, c, lf)
+	if err != nil {
+		return fail(c, "Cannot compare with the running systems", err)
+	}
+	rep.diagnostics(c.files, c.diags)
+	color := useColor(stdout, cc.out.noColor)
+	if err := p.WriteText(stdout, color); err != nil {
+		return exitError
+	}
+	candidates := 0
+	if st.kubePlan != nil {
+		candidates = len(st.kubePlan.Prune)
+	}
+	// Prune candidates count as removals in the plan; without -prune they
+	// are left, so they alone are nothing to do.
+	if p.Empty() || (!prune && onlyRemovals(p) == candidates && candidates == countObjects(p)) {
+		fmt.Fprintln(stdout, "Nothing to apply.")
+		return exitOK
+	}
+	if !autoApprove {
+		fmt.Fprint(stdout, "\nApply these changes? Only 'yes' is accepted: ")
+		answer, _ := bufio.NewReader(applyStdin).ReadString('\n')
+		if strings.TrimSpace(answer) != "yes" {
+			fmt.Fprintln(stdout, "\nApply cancelled: nothing changed.")
+			return exitError
+		}
+		fmt.Fprintln(stdout)
+	}
+	if st.kubePlan != nil {
+		done, err := st.kube.Apply(ctx, st.kubePlan, prune)
+		if done != nil {
+			for _, ns := range done.Namespaces {
+				fmt.Fprintln(stdout, "created namespace", ns)
+			}
+			fmt.Fprintf(stdout, "applied %d Kubernetes object(s) (field manager nbac, %s)\n", len(done.Objects), st.kubePlan.Set)
+			for _, o := range done.Pruned {
+				fmt.Fprintln(stdout, "pruned", o)
+			}
+		}
+		if err != nil {
+			return fail(c, "Apply to Kubernetes failed", err)
+		}
+		if !prune && candidates > 0 {
+			fmt.Fprintf(stdout, "%d prune candidate(s) left in place: `nbac apply -prune` deletes them.\n", candidates)
+		}
+	}
+	if st.lb != nil {
+		done, err := st.lb.Apply(ctx)
+		for _, a := range done {
+			fmt.Fprintln(stdout, "haproxy", a)
+		}
+		if err != nil {
+			return fail(c, "Apply to HAProxy failed", err)
+		}
+	}
+	fmt.Fprintln(stdout, "Apply complete.")
+	return exitOK
+}
+
+func countObjects(p *plan.Plan) int {
+	n := 0
+	for _, c := range p.Changes {
+		n += len(c.Objects)
+	}
+	return n
+}
+
+func onlyRemovals(p *plan.Plan) int {
+	n := 0
+	for _, c := range p.Changes {
+		for _, o := range c.Objects {
+			if o.Action == plan.Remove && strings.HasPrefix(o.Note, "prune candidate") {
+				n++
+			}
+		}
+	}
+	return n
+}
