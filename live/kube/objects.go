@@ -26,7 +26,9 @@ type Object struct {
 }
 
 // Key identifies an object in the cluster: group/Kind/namespace/name.
-func (o Object) Key() string { return key(o.GroupVersionKind().GroupKind(), o.GetNamespace(), o.GetName()) }
+func (o Object) Key() string {
+	return key(o.GroupVersionKind().GroupKind(), o.GetNamespace(), o.GetName())
+}
 
 func key(gk schema.GroupKind, ns, name string) string {
 	return gk.Group + "/" + gk.Kind + "/" + ns + "/" + name

@@ -2,9 +2,11 @@ package lb
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nbac/nbac/emit/plan"
@@ -100,7 +102,7 @@ func field(a lbctl.Action) plan.FieldChange {
 	if before, after, ok := strings.Cut(a.Detail, " -> "); ok {
 		name, from, ok := strings.Cut(before, " ")
 		if ok && !strings.Contains(from, " ") {
-			return plan.FieldChange{Path: name, Before: from, After: firstWord(after), HasBefore: true, HasAfter: true}
+			return plan.FieldChange{Path: name, Before: value(from), After: value(firstWord(after)), HasBefore: true, HasAfter: true}
 		}
 		if a.Kind == lbctl.ActAddress {
 			return plan.FieldChange{Path: "address", Before: before, After: after, HasBefore: true, HasAfter: true}
@@ -113,6 +115,14 @@ func field(a lbctl.Action) plan.FieldChange {
 		return plan.FieldChange{Path: "server", Before: a.Detail, HasBefore: true}
 	}
 	return plan.FieldChange{Path: string(a.Kind), After: a.Detail, HasAfter: true}
+}
+
+// value keeps a number a number, so that it prints and encodes as one.
+func value(s string) any {
+	if _, err := strconv.Atoi(s); err == nil {
+		return json.Number(s)
+	}
+	return s
 }
 
 func firstWord(s string) string {
