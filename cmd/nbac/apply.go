@@ -103,6 +103,22 @@ func runApply(args []string, stdout, stderr io.Writer) int {
 			return fail(c, "Apply to HAProxy failed", err)
 		}
 	}
+	if st.brokers != nil {
+		done, err := st.brokers.Apply(ctx)
+		for _, q := range done {
+			fmt.Fprintln(stdout, "declared queue", q)
+		}
+		if err != nil {
+			return fail(c, "Apply to the brokers failed", err)
+		}
+		if conflicts := st.brokers.Conflicts(); len(conflicts) > 0 {
+			var names []string
+			for _, q := range conflicts {
+				names = append(names, fmt.Sprintf("%q (%s)", q.Name, q.Reason))
+			}
+			return fail(c, "Queues conflict with the model", fmt.Errorf("left as they are, since RabbitMQ cannot change a queue's arguments and nbac never deletes one: %s; drain and delete them, or rename the queue blocks", strings.Join(names, "; ")))
+		}
+	}
 	fmt.Fprintln(stdout, "Apply complete.")
 	return exitOK
 }

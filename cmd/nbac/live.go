@@ -4,8 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 
 	"github.com/nbac/nbac/emit/plan"
+	"github.com/nbac/nbac/live/brokers"
 	"github.com/nbac/nbac/live/kube"
 	"github.com/nbac/nbac/live/lb"
 )
@@ -25,11 +27,13 @@ type liveState struct {
 	kube     *kube.Client
 	kubePlan *kube.Plan // nil when the build has no Kubernetes objects
 	lb       *lb.Plan
+	brokers  *brokers.Plan
 }
 
 // planLive compares a compiled build with the running systems: the
 // Kubernetes objects with the API server, the HAProxy load balancers with
-// their runtime API. Nothing is changed.
+// their runtime API, the RabbitMQ queues with their broker. Nothing is
+// changed.
 func planLive(ctx context.Context, c compiled, f liveFlags) (*plan.Plan, *liveState, error) {
 	st := &liveState{}
 	p := &plan.Plan{Live: true}
@@ -52,5 +56,10 @@ func planLive(ctx context.Context, c compiled, f liveFlags) (*plan.Plan, *liveSt
 	}
 	p.Changes = append(p.Changes, st.lb.Changes()...)
 	p.Notes = append(p.Notes, st.lb.Notes...)
+	if st.brokers, err = brokers.Compute(ctx, c.model, os.LookupEnv); err != nil {
+		return nil, nil, err
+	}
+	p.Changes = append(p.Changes, st.brokers.Changes()...)
+	p.Notes = append(p.Notes, st.brokers.Notes...)
 	return p, st, nil
 }
