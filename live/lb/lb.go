@@ -37,8 +37,10 @@ func Compute(ctx context.Context, m *schema.Model) (*Plan, error) {
 	p := &Plan{}
 	for i := range m.LoadBalancers {
 		l := &m.LoadBalancers[i]
-		if !slices.Contains(l.Targets, "haproxy") {
+		if slices.Contains(l.Targets, "nginx") {
 			p.Notes = append(p.Notes, fmt.Sprintf("load_balancer %q targets %s: Nginx has no runtime API, so its live servers cannot be read; rebuild and reload Nginx to apply the model", l.Name, strings.Join(l.Targets, ", ")))
+		}
+		if !slices.Contains(l.Targets, "haproxy") {
 			continue
 		}
 		if l.Stats == nil || l.Stats.Socket == "" {
