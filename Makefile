@@ -42,7 +42,7 @@ test-stress:
 # conformance/kubernetes): every boundary value of every attribute that
 # reaches a Kubernetes field, plus 50 random combinations.
 test-kube-upstream:
-	cd conformance/kubernetes && $(GO) vet . && $(GO) test -count=1 -short .
+	cd conformance/kubernetes && $(GO) vet . ./cmd/... && $(GO) test -count=1 -short .
 
 # kube-apiserver-test: the real Kubernetes API server (k8s.io/kubernetes v1.33,
 # etcd embedded) that the live tests (live/kube, cmd/nbac testdata/live) run
