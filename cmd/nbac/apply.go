@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/nbac/nbac/emit/plan"
+	"github.com/nbac/nbac/live/kube"
 )
 
 func init() {
@@ -63,7 +64,7 @@ func runApply(args []string, stdout, stderr io.Writer) int {
 	}
 	// Prune candidates count as removals in the plan; without -prune they
 	// are left, so they alone are nothing to do.
-	if p.Empty() || (!prune && onlyRemovals(p) == candidates && candidates == countObjects(p)) {
+	if p.Empty() || (!prune && onlyPruneCandidates(p)) {
 		fmt.Fprintln(stdout, "Nothing to apply.")
 		return exitOK
 	}
@@ -123,22 +124,18 @@ func runApply(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func countObjects(p *plan.Plan) int {
-	n := 0
-	for _, c := range p.Changes {
-		n += len(c.Objects)
-	}
-	return n
-}
-
-func onlyRemovals(p *plan.Plan) int {
-	n := 0
+// onlyPruneCandidates reports whether everything a live plan lists is a
+// prune candidate, which apply leaves alone without -prune.
+func onlyPruneCandidates(p *plan.Plan) bool {
 	for _, c := range p.Changes {
 		for _, o := range c.Objects {
-			if o.Action == plan.Remove && strings.HasPrefix(o.Note, "prune candidate") {
-				n++
+			if o.Action != plan.Remove || !strings.HasPrefix(o.Note, kube.PruneNote) {
+				return false
 			}
 		}
+		if len(c.Objects) == 0 {
+			return false
+		}
 	}
-	return n
+	return true
 }

@@ -66,29 +66,25 @@ type ObjectChange struct {
 	Note string
 }
 
-// Summary counts files by action.
+// Summary counts files by action, or objects when the plan is Live.
 func (p *Plan) Summary() (add, change, remove int) {
-	for _, c := range p.Changes {
-		if p.Live {
-			for _, o := range c.Objects {
-				switch o.Action {
-				case Add:
-					add++
-				case Change:
-					change++
-				case Remove:
-					remove++
-				}
-			}
-			continue
-		}
-		switch c.Action {
+	tally := func(a Action) {
+		switch a {
 		case Add:
 			add++
 		case Change:
 			change++
 		case Remove:
 			remove++
+		}
+	}
+	for _, c := range p.Changes {
+		if !p.Live {
+			tally(c.Action)
+			continue
+		}
+		for _, o := range c.Objects {
+			tally(o.Action)
 		}
 	}
 	return

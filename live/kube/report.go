@@ -6,6 +6,9 @@ import (
 	"github.com/nbac/nbac/emit/plan"
 )
 
+// PruneNote marks a prune candidate in the plan.
+const PruneNote = "prune candidate: nbac apply -prune deletes it"
+
 // Changes turns p into emit/plan's change format: one entry per manifest
 // with the objects that differ, then one entry for the prune candidates.
 func (p *Plan) Changes() []plan.FileChange {
@@ -38,7 +41,7 @@ func (p *Plan) Changes() []plan.FileChange {
 			Origin: "objects nbac applied that the source no longer has"}
 		for _, m := range p.Prune {
 			fc.Objects = append(fc.Objects, plan.ObjectChange{Kind: m.Kind, Namespace: m.Namespace, Name: m.Name, Action: plan.Remove,
-				Note: "prune candidate: nbac apply -prune deletes it"})
+				Note: PruneNote})
 		}
 		out = append(out, fc)
 	}
