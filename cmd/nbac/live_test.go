@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -15,7 +16,9 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/nbac/nbac/emit/plan"
 	"github.com/nbac/nbac/internal/kubetest"
 )
 
@@ -48,7 +51,8 @@ func TestLiveScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"kube": func(ts *testscript.TestScript, neg bool, args []string) { cmdKube(ts, neg, args, dyn) },
+			"kube":       func(ts *testscript.TestScript, neg bool, args []string) { cmdKube(ts, neg, args, dyn) },
+			"planschema": cmdPlanSchema,
 		},
 	})
 }
@@ -110,5 +114,24 @@ func cmdKube(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Int
 		}
 	default:
 		ts.Fatalf("usage: kube patch KIND NS NAME MANAGER JSON | kube configmap NS NAME MANAGER [LABEL=VALUE] | kube exists KIND NS NAME")
+	}
+}
+
+// cmdPlanSchema is `planschema FILE`: FILE is a plan document that
+// plan.schema.json (docs/cli.md) accepts.
+func cmdPlanSchema(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: planschema FILE")
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(plan.Schema))
+	ts.Check(err)
+	c := jsonschema.NewCompiler()
+	ts.Check(c.AddResource("plan.schema.json", doc))
+	s, err := c.Compile("plan.schema.json")
+	ts.Check(err)
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(ts.ReadFile(args[0])))
+	ts.Check(err)
+	if err := s.Validate(inst); err != nil {
+		ts.Fatalf("%s does not match plan.schema.json: %v", args[0], err)
 	}
 }
