@@ -37,8 +37,7 @@ func (p *Plan) Changes() []plan.FileChange {
 		}
 	}
 	if len(p.Prune) > 0 {
-		fc := plan.FileChange{Path: "kubernetes (" + p.Set.String() + ")", Action: plan.Remove,
-			Origin: "objects nbac applied that the source no longer has"}
+		fc := plan.FileChange{Path: "kubernetes (prune candidates)", Action: plan.Remove, Origin: "ApplySet " + p.Set.String()}
 		for _, m := range p.Prune {
 			fc.Objects = append(fc.Objects, plan.ObjectChange{Kind: m.Kind, Namespace: m.Namespace, Name: m.Name, Action: plan.Remove,
 				Note: PruneNote})
