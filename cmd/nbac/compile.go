@@ -17,7 +17,7 @@ type compiled struct {
 	files map[string]*hcl.File
 	diags hcl.Diagnostics
 	arts  []emit.Artifact // nil when diags has errors
-	model *schema.Model   // nil when diags has errors
+	model *schema.Model   // nil when diags has errors (nbac plan -live, apply)
 }
 
 // compile loads the configuration at path and, when it is valid, runs the

@@ -26,6 +26,9 @@ type FieldChange struct {
 	// configMapRef): a consequence of another change, not a change of its
 	// own. Text output folds these into one note per object.
 	FollowsRename bool
+	// Manager is set on a live plan's drift: the field manager other than
+	// nbac that last set this field on the running object.
+	Manager string
 }
 
 // byNameTransform is the name of the go-cmp transformer that turns a list
@@ -140,6 +143,13 @@ var compareOptions = cmp.Options{
 	// "[a b] -> [a c]" reads better than element-wise noise.
 	cmp.FilterValues(func(x, y []any) bool { return classify(x, y) == listScalar },
 		cmp.Comparer(func(x, y []any) bool { return reflect.DeepEqual(x, y) })),
+}
+
+// DiffObjects returns the differing fields of two decoded Kubernetes
+// objects (before: the live object, after: what applying would make of
+// it) by the rules of a file plan; secret hides Secret data values.
+func DiffObjects(before, after map[string]any, secret bool) []FieldChange {
+	return diffFields(before, after, secret)
 }
 
 // diffFields returns the differing fields of two decoded objects, in

@@ -22,6 +22,10 @@ type Document struct {
 	FormatVersion string       `json:"format_version"`
 	Changes       []JSONChange `json:"changes"`
 	Summary       JSONSummary  `json:"summary"`
+	// Live is true for `nbac plan -live`: the summary counts objects.
+	Live bool `json:"live,omitempty"`
+	// Notes are what a live plan could not compare (package live).
+	Notes []string `json:"notes,omitempty"`
 	// Errored is true when the plan could not be made (the configuration
 	// has errors): Changes is then empty and Diagnostics says why.
 	Errored bool `json:"errored"`
@@ -48,6 +52,7 @@ type JSONObject struct {
 	Name         string `json:"name"`
 	PreviousName string `json:"previous_name,omitempty"`
 	Action       Action `json:"action"`
+	Note         string `json:"note,omitempty"`
 }
 
 // JSONField is one differing field. Before is absent when the field is
@@ -60,6 +65,8 @@ type JSONField struct {
 	Sensitive bool            `json:"sensitive,omitempty"`
 	// FollowsRename marks a reference to a renamed hash-named object.
 	FollowsRename bool `json:"follows_rename,omitempty"`
+	// Manager names the other field manager of a drifted live field.
+	Manager string `json:"manager,omitempty"`
 }
 
 // JSONSummary counts files by action; Text is the summary line.
@@ -102,16 +109,16 @@ func (p *Plan) Document(diags any) Document {
 	if diags == nil {
 		diags = []any{}
 	}
-	d := Document{FormatVersion: FormatVersion, Changes: []JSONChange{}, Diagnostics: diags}
+	d := Document{FormatVersion: FormatVersion, Changes: []JSONChange{}, Diagnostics: diags, Live: p.Live, Notes: p.Notes}
 	for _, c := range p.Changes {
 		jc := JSONChange{
 			Path: c.Path, Action: c.Action, Origin: c.Origin, Range: RangeJSON(c.Range),
 			Objects: []JSONObject{}, Fields: []JSONField{}, Diff: c.Diff,
 		}
 		for _, o := range c.Objects {
-			jc.Objects = append(jc.Objects, JSONObject{o.Kind, o.Namespace, o.Name, o.PreviousName, o.Action})
+			jc.Objects = append(jc.Objects, JSONObject{o.Kind, o.Namespace, o.Name, o.PreviousName, o.Action, o.Note})
 			for _, f := range o.Fields {
-				jf := JSONField{Object: o.Kind + "/" + o.Namespace + "/" + o.Name, Path: f.Path, Sensitive: f.Sensitive, FollowsRename: f.FollowsRename}
+				jf := JSONField{Object: o.Kind + "/" + o.Namespace + "/" + o.Name, Path: f.Path, Sensitive: f.Sensitive, FollowsRename: f.FollowsRename, Manager: f.Manager}
 				if f.HasBefore && !f.Sensitive {
 					jf.Before = rawJSON(f.Before)
 				}

@@ -28,6 +28,13 @@ const (
 // Plan is the difference between an output directory and a build.
 type Plan struct {
 	Changes []FileChange // sorted by Path; unchanged files are left out
+	// Live marks a plan against running systems (`nbac plan -live`, package
+	// live): its summary counts objects (Kubernetes objects, HAProxy
+	// servers, broker queues), not files.
+	Live bool
+	// Notes are what a live plan could not compare and why (Nginx has no
+	// runtime API); printed before the summary.
+	Notes []string
 }
 
 // FileChange is one artifact a build would add, change or remove.
@@ -54,18 +61,30 @@ type ObjectChange struct {
 	PreviousName string
 	Action       Action
 	Fields       []FieldChange // for Change only
+	// Note qualifies a live object: a prune candidate, or a broker queue
+	// whose arguments conflict with the model (which apply never deletes).
+	Note string
 }
 
-// Summary counts files by action.
+// Summary counts files by action, or objects when the plan is Live.
 func (p *Plan) Summary() (add, change, remove int) {
-	for _, c := range p.Changes {
-		switch c.Action {
+	tally := func(a Action) {
+		switch a {
 		case Add:
 			add++
 		case Change:
 			change++
 		case Remove:
 			remove++
+		}
+	}
+	for _, c := range p.Changes {
+		if !p.Live {
+			tally(c.Action)
+			continue
+		}
+		for _, o := range c.Objects {
+			tally(o.Action)
 		}
 	}
 	return

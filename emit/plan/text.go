@@ -51,7 +51,10 @@ func (p *Plan) WriteText(w io.Writer, color bool) error {
 			}
 		}
 	}
-	if len(p.Changes) > 0 {
+	for _, n := range p.Notes {
+		pw.plain("note: " + n)
+	}
+	if len(p.Changes) > 0 || len(p.Notes) > 0 {
 		pw.plain("")
 	}
 	pw.coloured(bold, p.SummaryLine())
@@ -67,6 +70,9 @@ func objectLines(o ObjectChange) []string {
 	}
 	if o.PreviousName != "" {
 		name += " (was " + o.PreviousName + ")"
+	}
+	if o.Note != "" {
+		name += "  (" + o.Note + ")"
 	}
 	lines := []string{name}
 	follows := 0
@@ -96,8 +102,12 @@ func (p *Plan) SummaryLine() string {
 // FieldText prints one field change: `path: before -> after`, with
 // `(none)` for an absent side and `(sensitive)` instead of secret values.
 func FieldText(f FieldChange) string {
+	drift := ""
+	if f.Manager != "" {
+		drift = "  (drift: set by " + f.Manager + ")"
+	}
 	if f.Sensitive {
-		return f.Path + ": (sensitive value changed)"
+		return f.Path + ": (sensitive value changed)" + drift
 	}
 	side := func(has bool, v any) string {
 		if !has {
@@ -105,7 +115,7 @@ func FieldText(f FieldChange) string {
 		}
 		return FormatValue(v)
 	}
-	return f.Path + ": " + side(f.HasBefore, f.Before) + " -> " + side(f.HasAfter, f.After)
+	return f.Path + ": " + side(f.HasBefore, f.Before) + " -> " + side(f.HasAfter, f.After) + drift
 }
 
 // origin prints where a file comes from: `(from service "api" at

@@ -65,31 +65,9 @@ func (t topology) declare(ch *amqp.Channel, version string) error {
 	if err := t.checkBroker(version); err != nil {
 		return err
 	}
-	args := amqp.Table{}
-	if t.cfg.Priorities {
-		args["x-max-priority"] = int32(queue.Levels - 1)
-	}
-	if t.cfg.DeadLetter {
-		args["x-dead-letter-exchange"] = ""
-		args["x-dead-letter-routing-key"] = t.dlq
-	}
-	if t.cfg.FIFO {
-		args["x-single-active-consumer"] = true
-	}
-	if _, err := ch.QueueDeclare(t.work, true, false, false, false, t.withType(args)); err != nil {
-		return t.declareError(t.work, version, err)
-	}
-	if _, err := ch.QueueDeclare(t.dlq, true, false, false, false, t.withType(nil)); err != nil {
-		return t.declareError(t.dlq, version, err)
-	}
-	for _, d := range t.tiers {
-		targs := amqp.Table{
-			"x-message-ttl":             int32(d / time.Millisecond),
-			"x-dead-letter-exchange":    "",
-			"x-dead-letter-routing-key": t.work,
-		}
-		if _, err := ch.QueueDeclare(t.tierName(d), true, false, false, false, t.withType(targs)); err != nil {
-			return t.declareError(t.tierName(d), version, err)
+	for _, d := range t.declarations() {
+		if _, err := ch.QueueDeclare(d.Name, true, false, false, false, d.Args); err != nil {
+			return t.declareError(d.Name, version, err)
 		}
 	}
 	return nil

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/nbac/nbac/emit/plan"
+	"github.com/nbac/nbac/live/brokers"
+	"github.com/nbac/nbac/live/kube"
+	"github.com/nbac/nbac/live/lb"
+)
+
+// liveFlags are the flags of the commands that talk to the cluster.
+type liveFlags struct {
+	kubeconfig, context string
+}
+
+func (f *liveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig `file` (default: $KUBECONFIG, else ~/.kube/config)")
+	fs.StringVar(&f.context, "context", "", "kubeconfig context `name` (default: the current context)")
+}
+
+// liveState is a live plan with what apply needs to carry it out.
+type liveState struct {
+	kube     *kube.Client
+	kubePlan *kube.Plan // nil when the build has no Kubernetes objects
+	lb       *lb.Plan
+	brokers  *brokers.Plan
+}
+
+// planLive compares a compiled build with the running systems: the
+// Kubernetes objects with the API server, the HAProxy load balancers with
+// their runtime API, the RabbitMQ queues with their broker. Nothing is
+// changed.
+func planLive(ctx context.Context, c compiled, f liveFlags) (*plan.Plan, *liveState, error) {
+	st := &liveState{}
+	p := &plan.Plan{Live: true}
+	objs, err := kube.Desired(c.arts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(objs) > 0 {
+		if st.kube, err = kube.Connect(f.kubeconfig, f.context); err != nil {
+			return nil, nil, err
+		}
+		set := kube.ForProject(c.model.Project.Name, c.model.Project.Namespace)
+		if st.kubePlan, err = st.kube.Plan(ctx, set, objs); err != nil {
+			return nil, nil, fmt.Errorf("Kubernetes API server %s: %w", st.kube.Server, err)
+		}
+		p.Changes = append(p.Changes, st.kubePlan.Changes()...)
+	}
+	if st.lb, err = lb.Compute(ctx, c.model); err != nil {
+		return nil, nil, err
+	}
+	p.Changes = append(p.Changes, st.lb.Changes()...)
+	p.Notes = append(p.Notes, st.lb.Notes...)
+	if st.brokers, err = brokers.Compute(ctx, c.model, os.LookupEnv); err != nil {
+		return nil, nil, err
+	}
+	p.Changes = append(p.Changes, st.brokers.Changes()...)
+	p.Notes = append(p.Notes, st.brokers.Notes...)
+	return p, st, nil
+}

@@ -1,0 +1,157 @@
+package brokers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/nbac/nbac/emit/plan"
+	"github.com/nbac/nbac/runtime/queue"
+	"github.com/nbac/nbac/runtime/queue/queuetest"
+	"github.com/nbac/nbac/runtime/queue/rabbitmq"
+	"github.com/nbac/nbac/schema"
+)
+
+const rabbitURL = "amqp://guest:guest@127.0.0.1:5672/"
+
+// model is one queue on the shared RabbitMQ, under a name of this test's own.
+func model(t *testing.T, priorities bool) *schema.Model {
+	t.Helper()
+	queuetest.RequireService(t, "RabbitMQ", "127.0.0.1:5672")
+	name := fmt.Sprintf("nbac-live-%d", time.Now().UnixNano())
+	m := &schema.Model{
+		Brokers: []schema.Broker{{Name: "rmq", Type: "rabbitmq", URLEnv: "NBAC_TEST_AMQP_URL"}},
+		Queues:  []schema.Queue{{Name: name, Broker: "rmq", Priorities: priorities, DeadLetter: true, Workers: 1}},
+	}
+	t.Cleanup(func() { deleteQueues(declared(m)) })
+	return m
+}
+
+// declared is what the runtime's RabbitMQ driver declares for the queue.
+func declared(m *schema.Model) []string {
+	var names []string
+	for _, d := range rabbitmq.Declarations(queue.ConfigFrom(&m.Queues[0])) {
+		names = append(names, d.Name)
+	}
+	return names
+}
+
+func getenv(k string) (string, bool) {
+	if k == "NBAC_TEST_AMQP_URL" {
+		return rabbitURL, true
+	}
+	return "", false
+}
+
+func deleteQueues(names []string) {
+	conn, err := amqp.Dial(rabbitURL)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		ch.QueueDelete(n, false, false, false)
+	}
+}
+
+func compute(t *testing.T, m *schema.Model) *Plan {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	p, err := Compute(ctx, m, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A queue the broker lacks is planned as added with each declaration;
+// apply declares them; the next plan is empty.
+func TestMissingQueuesAreDeclared(t *testing.T) {
+	m := model(t, true)
+	p := compute(t, m)
+	ch := p.Changes()
+	want := declared(m)
+	if len(ch) != 1 || ch[0].Action != plan.Add || len(ch[0].Objects) != len(want) {
+		t.Fatalf("changes = %+v, want %v added", ch, want)
+	}
+	for i, o := range ch[0].Objects {
+		if o.Name != want[i] || o.Action != plan.Add {
+			t.Fatalf("object %d = %+v, want %s added", i, o, want[i])
+		}
+	}
+	done, err := p.Apply(context.Background())
+	if err != nil || strings.Join(done, ",") != strings.Join(want, ",") {
+		t.Fatalf("apply: %v %v", done, err)
+	}
+	if again := compute(t, m).Changes(); len(again) != 0 {
+		t.Fatalf("after apply: %+v", again)
+	}
+}
+
+// A queue declared by someone else with other arguments is a conflict
+// that names the argument as RabbitMQ does; apply does not touch it.
+func TestConflictingArgumentsAreReportedNotFixed(t *testing.T) {
+	m := model(t, false)
+	conn, err := amqp.Dial(rabbitURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	c, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.QueueDeclare(m.Queues[0].Name, true, false, false, false, amqp.Table{"x-max-priority": int32(9)}); err != nil {
+		t.Fatal(err)
+	}
+	p := compute(t, m)
+	if len(p.Conflicts()) != 1 {
+		t.Fatalf("conflicts = %+v, want the work queue", p.Conflicts())
+	}
+	ch := p.Changes()
+	var texts []string
+	for _, o := range ch[0].Objects {
+		texts = append(texts, string(o.Action)+" "+o.Name)
+		for _, f := range o.Fields {
+			texts = append(texts, plan.FieldText(f))
+		}
+	}
+	all := strings.Join(texts, "\n")
+	if !strings.Contains(all, "change "+m.Queues[0].Name) || !strings.Contains(all, "inequivalent arg") || !strings.Contains(all, "add "+m.Queues[0].Name+".dlq") {
+		t.Fatalf("plan:\n%s\nwant the conflict with RabbitMQ's reason and the missing DLQ", all)
+	}
+	if _, err := p.Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(compute(t, m).Conflicts()); n != 1 {
+		t.Fatalf("apply changed the conflicting queue: %d conflicts left", n)
+	}
+}
+
+// A broker that does not answer is a note; the plan stands.
+func TestUnreachableBrokerIsANote(t *testing.T) {
+	m := &schema.Model{
+		Brokers: []schema.Broker{{Name: "gone", Type: "rabbitmq", Addresses: []string{"127.0.0.1:1"}}},
+		Queues:  []schema.Queue{{Name: "q", Broker: "gone"}},
+	}
+	p := compute(t, m)
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], `broker "gone": RabbitMQ does not answer`) {
+		t.Fatalf("notes = %q", p.Notes)
+	}
+	// Nor is a url_env that is not set: the runtime could not connect either.
+	m.Brokers[0] = schema.Broker{Name: "unset", Type: "rabbitmq", URLEnv: "NBAC_TEST_UNSET"}
+	m.Queues[0].Broker = "unset"
+	p = compute(t, m)
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], "NBAC_TEST_UNSET") || len(p.Changes()) != 0 {
+		t.Fatalf("notes = %q", p.Notes)
+	}
+}
