@@ -22,7 +22,7 @@ var applyStdin io.Reader = os.Stdin
 
 func runApply(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("apply", "PATH [options]",
-		"Compiles the configuration at PATH, prints the plan against the running systems\n(as `nbac plan -live`), asks, then makes them match: Kubernetes objects by\nserver-side apply (field manager nbac, namespaces created, dependency order,\nApplySet ownership), HAProxy as `nbac lb sync` does. Objects nbac applied that\nthe source no longer has are deleted only with -prune. See docs/live.md.",
+		"Compiles the configuration at PATH, prints the plan against the running systems\n(as `nbac plan -live`), asks, then makes them match: Kubernetes objects by\nserver-side apply (field manager nbac, namespaces created, dependency order,\nApplySet ownership), HAProxy as `nbac lb sync` does, missing RabbitMQ queues\ndeclared (a conflicting one is reported, never deleted). Objects nbac applied\nthat the source no longer has are deleted only with -prune. See docs/live.md.",
 		"nbac apply infra -context staging -auto-approve -prune",
 		stderr)
 	var cc compileCommand
