@@ -34,6 +34,9 @@ func TestLiveScripts(t *testing.T) {
 	srv, err := kubetest.Start(dir)
 	t.Cleanup(func() { srv.Stop(); os.RemoveAll(dir) })
 	srv = kubetest.Require(t, srv, err)
+	if err := srv.InstallCRDs(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	dyn, err := dynamic.NewForConfig(srv.Config)
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +65,10 @@ var kubeResources = map[string]schema.GroupVersionResource{
 	"configmap":  {Version: "v1", Resource: "configmaps"},
 	"service":    {Version: "v1", Resource: "services"},
 	"namespace":  {Version: "v1", Resource: "namespaces"},
+	// Kinds of the CRDs kubetest installs.
+	"httproute":      {Group: "gateway.networking.k8s.io", Version: "v1", Resource: "httproutes"},
+	"scaledobject":   {Group: "keda.sh", Version: "v1alpha1", Resource: "scaledobjects"},
+	"prometheusrule": {Group: "monitoring.coreos.com", Version: "v1", Resource: "prometheusrules"},
 }
 
 // cmdKube is the scripts' kubectl:

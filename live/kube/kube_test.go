@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	server, serverErr = kubetest.Start(dir)
+	if serverErr == nil {
+		serverErr = server.InstallCRDs(context.Background())
+	}
 	code := m.Run()
 	server.Stop()
 	os.RemoveAll(dir)
