@@ -18,6 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/nbac/nbac/importer/kubernetes"
 )
@@ -209,6 +210,12 @@ func applyDefaults(obj runtime.Object) {
 			t.Spec.Metrics = []autoscalingv2.MetricSpec{{Type: autoscalingv2.ResourceMetricSourceType, Resource: &autoscalingv2.ResourceMetricSource{
 				Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: &pct}}}}
 		}
+	case *gatewayv1.Gateway:
+		defaultGateway(t)
+	case *gatewayv1.HTTPRoute:
+		defaultHTTPRoute(t)
+	case *gatewayv1.GRPCRoute:
+		defaultGRPCRoute(t)
 	case *networkingv1.NetworkPolicy:
 		for i := range t.Spec.Ingress {
 			for j := range t.Spec.Ingress[i].Ports {
