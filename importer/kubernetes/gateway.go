@@ -25,6 +25,9 @@ type Gateway struct {
 type Listener struct {
 	Name, Protocol, Hostname, TLSSecret string
 	Port                                int
+	// secretNS is the Secret's namespace when it is not the gateway's: only
+	// the listeners nbac derives for tls routes read one elsewhere.
+	secretNS string
 }
 
 // Route is a service's route block.
@@ -71,8 +74,11 @@ func (m *mapper) gateway(o *Object, g *gatewayv1.Gateway) {
 			ok = (t.Mode == nil || *t.Mode == gatewayv1.TLSModeTerminate) && len(t.CertificateRefs) == 1 && len(t.Options) == 0
 			if ok {
 				c := t.CertificateRefs[0]
-				ok = (c.Group == nil || *c.Group == "") && (c.Kind == nil || *c.Kind == "Secret") && (c.Namespace == nil || string(*c.Namespace) == gw.Namespace)
+				ok = (c.Group == nil || *c.Group == "") && (c.Kind == nil || *c.Kind == "Secret")
 				ln.TLSSecret = string(c.Name)
+				if c.Namespace != nil && string(*c.Namespace) != gw.Namespace {
+					ln.secretNS = string(*c.Namespace)
+				}
 			}
 		}
 		if !ok {
@@ -398,7 +404,7 @@ func (m *mapper) routeTLS(rt *Route, gw *Gateway, owner *Service) {
 		name := "https-" + strings.Replace(h, "*", "wildcard", 1)
 		var found *Listener
 		for i := range gw.Listeners {
-			if l := &gw.Listeners[i]; l.Name == name && l.Protocol == "HTTPS" && l.Port == 443 && l.Hostname == h {
+			if l := &gw.Listeners[i]; l.Name == name && l.Protocol == "HTTPS" && l.Port == 443 && l.Hostname == h && l.secretNS == m.derivedSecretNS(gw) {
 				found = l
 			}
 		}
@@ -422,6 +428,30 @@ func (m *mapper) routeTLS(rt *Route, gw *Gateway, owner *Service) {
 		gw.derived[n] = true
 		gw.obj.report(m.res, fmt.Sprintf("spec.listeners[%d]", gw.listenerIndex(n)), importer.EmittedByNbac,
 			fmt.Sprintf("nbac writes this HTTPS listener itself for the tls route of service %s.", owner.Name))
+	}
+}
+
+// derivedSecretNS is the Secret namespace of the listeners nbac derives
+// for gw: the project's when the gateway lives elsewhere.
+func (m *mapper) derivedSecretNS(gw *Gateway) string {
+	if gw.Namespace != m.e.Namespace {
+		return m.e.Namespace
+	}
+	return ""
+}
+
+// foreignSecrets reports, once routes are matched, the listeners left
+// that read their certificate in another namespace: nbac's listener
+// blocks read theirs in the gateway's, so they are left out.
+func (m *mapper) foreignSecrets() {
+	for _, gw := range m.e.Gateways {
+		for i, l := range gw.Listeners {
+			if l.secretNS != "" && !gw.derived[l.Name] {
+				gw.derived[l.Name] = true
+				gw.obj.report(m.res, fmt.Sprintf("spec.listeners[%d].tls.certificateRefs[0].namespace", i), importer.NoEquivalent,
+					"nbac's listener blocks read their certificate Secret in the gateway's namespace (only the HTTPS listeners it derives for tls routes read one in the project's); this listener is left out.")
+			}
+		}
 	}
 }
 

@@ -105,6 +105,7 @@ func (m *mapper) run() {
 			m.grpcRoute(o, t)
 		}
 	})
+	m.foreignSecrets()
 	m.each(func(o *Object) {
 		if g, ok := o.Typed.(*gatewayv1.ReferenceGrant); ok {
 			m.referenceGrant(o, g)
