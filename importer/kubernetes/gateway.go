@@ -16,9 +16,10 @@ type Gateway struct {
 	Name, Namespace, Class, Issuer, AllowedRoutes string
 	Listeners                                     []Listener
 	obj                                           *Object
-	// derived are the listeners nbac writes itself for tls routes, by
-	// name; they are left out of the block.
-	derived map[string]bool
+	// derived are the listeners left out of the block, by name: those nbac
+	// writes itself for a tls route (the value: its service), and those
+	// nbac cannot write ("").
+	derived map[string]string
 }
 
 // Listener is a gateway's listener block.
@@ -38,6 +39,7 @@ type Route struct {
 	Hosts            []string
 	Path, PathType   string // "" and "prefix" are nbac's defaults
 	GRPC, TLS        bool
+	obj              *Object
 	TLSSecret        string
 	Timeout, Backend string
 	ReqSet, RespSet  map[string]string
@@ -58,7 +60,7 @@ func (m *mapper) gateway(o *Object, g *gatewayv1.Gateway) {
 		o.report(m.res, "", importer.NoEquivalent, "nbac's gateway block has no addresses or infrastructure; keep this Gateway outside nbac and attach routes to it by name.")
 		return
 	}
-	gw := &Gateway{Name: g.Name, Namespace: g.Namespace, Class: string(g.Spec.GatewayClassName), obj: o, derived: map[string]bool{}}
+	gw := &Gateway{Name: g.Name, Namespace: g.Namespace, Class: string(g.Spec.GatewayClassName), obj: o, derived: map[string]string{}}
 	if gw.Namespace == "" {
 		gw.Namespace = m.e.Namespace
 	}
@@ -334,6 +336,7 @@ func (m *mapper) route(o *Object, rt *Route, g genericRoute) {
 	if gw != nil {
 		m.routeTLS(rt, gw, owner)
 	}
+	rt.obj = o
 	owner.Route = rt
 	o.Target = Key{o.Kind, owner.Name}
 }
@@ -416,7 +419,7 @@ func (m *mapper) routeTLS(rt *Route, gw *Gateway, owner *Service) {
 	}
 	plain := 0
 	for _, l := range gw.Listeners {
-		if !slices.Contains(names, l.Name) && !gw.derived[l.Name] {
+		if _, left := gw.derived[l.Name]; !left && !slices.Contains(names, l.Name) {
 			plain++
 		}
 	}
@@ -425,9 +428,20 @@ func (m *mapper) routeTLS(rt *Route, gw *Gateway, owner *Service) {
 	}
 	rt.TLS, rt.TLSSecret = true, secret
 	for _, n := range names {
-		gw.derived[n] = true
-		gw.obj.report(m.res, fmt.Sprintf("spec.listeners[%d]", gw.listenerIndex(n)), importer.EmittedByNbac,
-			fmt.Sprintf("nbac writes this HTTPS listener itself for the tls route of service %s.", owner.Name))
+		gw.derived[n] = owner.Name
+	}
+}
+
+// reportDerived reports the listeners nbac writes itself, once the
+// routes they are derived for are known to be imported.
+func (m *mapper) reportDerived() {
+	for _, gw := range m.e.Gateways {
+		for i, l := range gw.Listeners {
+			if svc := gw.derived[l.Name]; svc != "" {
+				gw.obj.report(m.res, fmt.Sprintf("spec.listeners[%d]", i), importer.EmittedByNbac,
+					fmt.Sprintf("nbac writes this HTTPS listener itself for the tls route of service %s.", svc))
+			}
+		}
 	}
 }
 
@@ -446,22 +460,13 @@ func (m *mapper) derivedSecretNS(gw *Gateway) string {
 func (m *mapper) foreignSecrets() {
 	for _, gw := range m.e.Gateways {
 		for i, l := range gw.Listeners {
-			if l.secretNS != "" && !gw.derived[l.Name] {
-				gw.derived[l.Name] = true
+			if _, left := gw.derived[l.Name]; !left && l.secretNS != "" {
+				gw.derived[l.Name] = ""
 				gw.obj.report(m.res, fmt.Sprintf("spec.listeners[%d].tls.certificateRefs[0].namespace", i), importer.NoEquivalent,
 					"nbac's listener blocks read their certificate Secret in the gateway's namespace (only the HTTPS listeners it derives for tls routes read one in the project's); this listener is left out.")
 			}
 		}
 	}
-}
-
-func (g *Gateway) listenerIndex(name string) int {
-	for i, l := range g.Listeners {
-		if l.Name == name {
-			return i
-		}
-	}
-	return 0
 }
 
 // referenceGrant reports a ReferenceGrant nbac writes itself: a declared

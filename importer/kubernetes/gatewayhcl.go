@@ -28,7 +28,7 @@ func writeGateways(e *Estate) {
 		setString(gb, "issuer", g.Issuer)
 		setString(gb, "allowed_routes", g.AllowedRoutes)
 		for _, l := range g.Listeners {
-			if g.derived[l.Name] {
+			if _, left := g.derived[l.Name]; left {
 				continue
 			}
 			lb := nested(gb, "listener", l.Name)

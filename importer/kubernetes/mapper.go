@@ -105,7 +105,9 @@ func (m *mapper) run() {
 			m.grpcRoute(o, t)
 		}
 	})
+	m.checkGatewayAPI()
 	m.foreignSecrets()
+	m.reportDerived()
 	m.each(func(o *Object) {
 		if g, ok := o.Typed.(*gatewayv1.ReferenceGrant); ok {
 			m.referenceGrant(o, g)
