@@ -20,6 +20,18 @@ func FuzzImport(f *testing.F) {
 			f.Add(b)
 		}
 	}
+	// Each estate whole too, so that routes meet their Deployments.
+	dirs, _ := filepath.Glob("testdata/estates/*")
+	for _, d := range dirs {
+		files, _ := filepath.Glob(filepath.Join(d, "*.y*ml"))
+		var all []byte
+		for _, s := range files {
+			if b, err := os.ReadFile(s); err == nil {
+				all = append(append(all, b...), "\n---\n"...)
+			}
+		}
+		f.Add(all)
+	}
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: []}]\n"))
 	f.Add([]byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 1e400}\n"))

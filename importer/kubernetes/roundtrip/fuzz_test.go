@@ -18,6 +18,18 @@ func FuzzImportBuilds(f *testing.F) {
 			f.Add(b)
 		}
 	}
+	// Each estate whole too, so that routes meet their Deployments.
+	dirs, _ := filepath.Glob("../testdata/estates/*")
+	for _, d := range dirs {
+		files, _ := filepath.Glob(filepath.Join(d, "*.y*ml"))
+		var all []byte
+		for _, s := range files {
+			if b, err := os.ReadFile(s); err == nil {
+				all = append(append(all, b...), "\n---\n"...)
+			}
+		}
+		f.Add(all)
+	}
 	// Values nbac refuses, which the import must report rather than write.
 	f.Add([]byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: \" nginx:1\", resources: {requests: {cpu: \"0\"}, limits: {memory: \"0\"}}}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
