@@ -9,8 +9,9 @@ import (
 )
 
 // The defaults the Gateway API CRDs (standard channel, v1.6.3) apply on
-// create, and the orderings that carry no meaning (hostnames are a set,
-// listeners a list-map keyed by name), applied to both sides.
+// create, and the orderings that carry no meaning (hostnames and header
+// removals are sets, listeners and header sets list-maps keyed by name),
+// applied to both sides.
 
 func defaultGateway(g *gatewayv1.Gateway) {
 	for i := range g.Spec.Listeners {
@@ -38,13 +39,14 @@ func defaultGateway(g *gatewayv1.Gateway) {
 	slices.SortFunc(g.Spec.Listeners, func(a, b gatewayv1.Listener) int { return strings.Compare(string(a.Name), string(b.Name)) })
 }
 
-func defaultCommon(c *gatewayv1.CommonRouteSpec, hosts []gatewayv1.Hostname) {
+func defaultCommon(c *gatewayv1.CommonRouteSpec, hosts *[]gatewayv1.Hostname) {
 	for i := range c.ParentRefs {
 		p := &c.ParentRefs[i]
 		p.Group = orDefault(p.Group, gatewayv1.GroupName)
 		p.Kind = orDefault(p.Kind, "Gateway")
 	}
-	slices.Sort(hosts)
+	slices.Sort(*hosts)
+	*hosts = slices.Compact(*hosts)
 }
 
 func defaultBackend(b *gatewayv1.BackendObjectReference) {
@@ -64,11 +66,22 @@ func defaultFilters(fs []gatewayv1.HTTPRouteFilter) {
 		if m := fs[i].RequestMirror; m != nil {
 			defaultBackend(&m.BackendRef)
 		}
+		sortHeaders(fs[i].RequestHeaderModifier)
+		sortHeaders(fs[i].ResponseHeaderModifier)
 	}
 }
 
+// sortHeaders: set is a list-map keyed by name, remove a set.
+func sortHeaders(f *gatewayv1.HTTPHeaderFilter) {
+	if f == nil {
+		return
+	}
+	slices.SortFunc(f.Set, func(a, b gatewayv1.HTTPHeader) int { return strings.Compare(string(a.Name), string(b.Name)) })
+	slices.Sort(f.Remove)
+}
+
 func defaultHTTPRoute(r *gatewayv1.HTTPRoute) {
-	defaultCommon(&r.Spec.CommonRouteSpec, r.Spec.Hostnames)
+	defaultCommon(&r.Spec.CommonRouteSpec, &r.Spec.Hostnames)
 	for i := range r.Spec.Rules {
 		rule := &r.Spec.Rules[i]
 		if len(rule.Matches) == 0 {
@@ -93,13 +106,15 @@ func defaultHTTPRoute(r *gatewayv1.HTTPRoute) {
 }
 
 func defaultGRPCRoute(r *gatewayv1.GRPCRoute) {
-	defaultCommon(&r.Spec.CommonRouteSpec, r.Spec.Hostnames)
+	defaultCommon(&r.Spec.CommonRouteSpec, &r.Spec.Hostnames)
 	for i := range r.Spec.Rules {
 		rule := &r.Spec.Rules[i]
 		for j := range rule.Filters {
 			if m := rule.Filters[j].RequestMirror; m != nil {
 				defaultBackend(&m.BackendRef)
 			}
+			sortHeaders(rule.Filters[j].RequestHeaderModifier)
+			sortHeaders(rule.Filters[j].ResponseHeaderModifier)
 		}
 		for j := range rule.BackendRefs {
 			defaultWeighted(&rule.BackendRefs[j].BackendRef)
