@@ -100,9 +100,6 @@ func (m *mapper) gateway(o *Object, g *gatewayv1.Gateway) {
 	for a := range allowed {
 		gw.AllowedRoutes = a
 	}
-	if len(g.Spec.Listeners) > 0 {
-		o.use("spec.listeners")
-	}
 	if v, ok := g.Annotations[annIssuer]; ok {
 		gw.Issuer = v
 		o.useSegs("metadata", "annotations", annIssuer)
@@ -115,20 +112,17 @@ func (m *mapper) gateway(o *Object, g *gatewayv1.Gateway) {
 // allowedRoutes is a listener's allowed_routes: "" (nbac's default for
 // the gateway's namespace), "Same", "All", or "?" when nbac has none.
 func (m *mapper) allowedRoutes(o *Object, gw *Gateway, p string, a *gatewayv1.AllowedRoutes) string {
-	o.use(p + ".allowedRoutes")
-	if a == nil || len(a.Kinds) > 0 && !kindsAreRoutes(a.Kinds) {
-		if a != nil {
-			return "?"
-		}
-		return ""
+	if a == nil {
+		return m.sameNamespace(gw)
 	}
+	if len(a.Kinds) > 0 {
+		o.report(m.res, p+".allowedRoutes.kinds", importer.NoEquivalent, "nbac's listeners admit the route kinds of their protocol (HTTPRoute and GRPCRoute); the listener is imported without this restriction.")
+	}
+	o.use(p + ".allowedRoutes.namespaces")
 	ns := a.Namespaces
 	switch {
 	case ns == nil || ns.From == nil || *ns.From == gatewayv1.NamespacesFromSame:
-		if gw.Namespace == m.e.Namespace {
-			return ""
-		}
-		return "Same"
+		return m.sameNamespace(gw)
 	case *ns.From == gatewayv1.NamespacesFromAll:
 		return "All"
 	case *ns.From == gatewayv1.NamespacesFromSelector && ns.Selector != nil && len(ns.Selector.MatchExpressions) == 0 &&
@@ -138,14 +132,13 @@ func (m *mapper) allowedRoutes(o *Object, gw *Gateway, p string, a *gatewayv1.Al
 	return "?"
 }
 
-// kindsAreRoutes: the kinds nbac's listeners admit by default.
-func kindsAreRoutes(kinds []gatewayv1.RouteGroupKind) bool {
-	for _, k := range kinds {
-		if k.Kind != "HTTPRoute" && k.Kind != "GRPCRoute" || k.Group != nil && *k.Group != gatewayGroup {
-			return false
-		}
+// sameNamespace is allowed_routes for routes of the gateway's own
+// namespace: nbac's default when that is the project's.
+func (m *mapper) sameNamespace(gw *Gateway) string {
+	if gw.Namespace == m.e.Namespace {
+		return ""
 	}
-	return true
+	return "Same"
 }
 
 // genericRoute is what nbac reads of an HTTPRoute or a GRPCRoute.
