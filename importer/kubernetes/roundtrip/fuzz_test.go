@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/nbac/nbac/importer"
-	"github.com/nbac/nbac/importer/kubernetes/internal/corpus"
 	"github.com/nbac/nbac/importer/kubernetes"
+	"github.com/nbac/nbac/importer/kubernetes/internal/corpus"
 )
 
 // FuzzImportBuilds: whatever imports without errors builds, and its
