@@ -35,9 +35,10 @@ var cmpOptions = []cmp.Option{
 }
 
 // diffObjects compares an original with nbac's object of the same role.
-func diffObjects(o, b *kubernetes.Object, envs *envResolver) []Diff {
+func diffObjects(o, b *kubernetes.Object, envs *envResolver, services map[string]string) []Diff {
 	x := o.Typed.(runtime.Object).DeepCopyObject()
 	y := b.Typed.(runtime.Object).DeepCopyObject()
+	renameBackends(x, services)
 	applyDefaults(x)
 	applyDefaults(y)
 	var diffs []Diff

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/nbac/nbac/importer/kubernetes"
 )
 
 // The defaults the Gateway API CRDs (standard channel, v1.6.3) apply on
@@ -140,4 +143,54 @@ func orDefault[T any, P ~*T](p P, def T) P {
 		return &def
 	}
 	return p
+}
+
+// serviceNames maps each original Service the import matched to the
+// service it became (nbac names the Service after the service).
+func serviceNames(e *kubernetes.Estate) map[string]string {
+	out := map[string]string{}
+	for _, o := range e.Objects {
+		if o.Kind == "Service" && o.Target.Kind == "Service" {
+			out[o.Name] = o.Target.Name
+		}
+	}
+	return out
+}
+
+// renameBackends writes an original route's backends (and mirror) by the
+// name of the Service nbac writes for the same Deployment, so that a
+// renamed Service is no difference and another backend is one.
+func renameBackends(obj runtime.Object, services map[string]string) {
+	rename := func(b *gatewayv1.BackendObjectReference) {
+		if n, ok := services[string(b.Name)]; ok && (b.Kind == nil || *b.Kind == "Service") && (b.Group == nil || *b.Group == "") {
+			b.Name = gatewayv1.ObjectName(n)
+		}
+	}
+	mirror := func(m *gatewayv1.HTTPRequestMirrorFilter) {
+		if m != nil {
+			rename(&m.BackendRef)
+		}
+	}
+	switch t := obj.(type) {
+	case *gatewayv1.HTTPRoute:
+		for i := range t.Spec.Rules {
+			r := &t.Spec.Rules[i]
+			for j := range r.BackendRefs {
+				rename(&r.BackendRefs[j].BackendObjectReference)
+			}
+			for j := range r.Filters {
+				mirror(r.Filters[j].RequestMirror)
+			}
+		}
+	case *gatewayv1.GRPCRoute:
+		for i := range t.Spec.Rules {
+			r := &t.Spec.Rules[i]
+			for j := range r.BackendRefs {
+				rename(&r.BackendRefs[j].BackendObjectReference)
+			}
+			for j := range r.Filters {
+				mirror(r.Filters[j].RequestMirror)
+			}
+		}
+	}
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // TestCheckCatchesAChangedRoute: an imported Gateway API estate whose
-// route or gateway is then changed (other weights, another path, another
-// mirror share, a dropped header, another gateway class) must show the
+// route or gateway is then changed (other weights, another backend or
+// mirror target, another path, another mirror share, a dropped header, another gateway class) must show the
 // change as unexpected at the right path of the route or Gateway; the
 // Gateway API defaults and rules must not excuse it.
 func TestCheckCatchesAChangedRoute(t *testing.T) {
@@ -21,6 +21,8 @@ func TestCheckCatchesAChangedRoute(t *testing.T) {
 		{"weights", "services.hcl", "store-v1", "split", `{ store-v1 = 50, store-v2 = 50 }`, "spec.rules[0].backendRefs[0].weight"},
 		{"path", "services.hcl", "store-v1", "path", `"/shop"`, "spec.rules[0].matches[0].path.value"},
 		{"mirror", "services.hcl", "store-v1", "mirror_percent", "50", "spec.rules[0].filters[2].requestMirror.percent"},
+		{"mirror target", "services.hcl", "store-v1", "mirror", "service.store-v2", "spec.rules[0].filters[2].requestMirror.backendRef.name"},
+		{"backend", "services.hcl", "search", "split", "{ search = 1, web = 1 }", "spec.rules[0].backendRefs[1]"},
 		{"header", "services.hcl", "store-v1", "request_headers", `{ X-Env = "staging" }`, "spec.rules[0].filters[0].requestHeaderModifier.set"},
 		{"timeout", "services.hcl", "store-v1", "timeout", `"31s"`, "spec.rules[0].timeouts.request"},
 		{"hosts", "services.hcl", "search", "hosts", `["search.internal.example.com"]`, "spec.hostnames"},
