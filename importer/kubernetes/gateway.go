@@ -49,7 +49,10 @@ type Route struct {
 	MirrorPercent    int
 }
 
-const gatewayGroup = gatewayv1.GroupName
+const (
+	gatewayGroup = gatewayv1.GroupName
+	maxWeight    = 1000000 // nbac's (and the CRD's) largest split weight
+)
 
 // routeDetail is why a route richer than nbac's is not imported.
 const routeDetail = "nbac's route block is one rule: one PathPrefix or Exact path match (none for a GRPCRoute), header modifiers, one RequestMirror, weighted backends and timeouts; importing the route without this would change what it matches, so the route is not imported."
@@ -70,6 +73,11 @@ func (m *mapper) gateway(o *Object, g *gatewayv1.Gateway) {
 		ln := Listener{Name: string(l.Name), Protocol: string(l.Protocol), Port: int(l.Port)}
 		if l.Hostname != nil {
 			ln.Hostname = string(*l.Hostname)
+		}
+		if ln.Port < 1 || ln.Port > 65535 {
+			o.report(m.res, p+".port", importer.OutOfRange, "nbac's listener ports are 1..65535.")
+			o.report(m.res, "", importer.OutOfRange, "A listener of this Gateway has a port nbac cannot write; keep the Gateway outside nbac and attach routes to it by name.")
+			return
 		}
 		ok := ln.Protocol == "HTTP" && l.TLS == nil || ln.Protocol == "HTTPS" && l.TLS != nil
 		if t := l.TLS; ok && t != nil {
@@ -256,6 +264,11 @@ func (m *mapper) route(o *Object, rt *Route, g genericRoute) {
 		if b.Weight != nil {
 			w = *b.Weight
 		}
+		if w < 0 || w > maxWeight {
+			o.report(m.res, p+".weight", importer.OutOfRange, "nbac's split weights are 0..1000000.")
+			o.report(m.res, "", importer.OutOfRange, "A backend weight of the route is outside what nbac allows.")
+			return
+		}
 		split[s.Name] = int(w)
 		if s.Name == o.Name {
 			named = s
@@ -360,10 +373,15 @@ func (m *mapper) routeFilters(o *Object, rt *Route, filters []gatewayv1.HTTPRout
 				o.report(m.res, p, importer.NoEquivalent, "nbac mirrors to the Service of an imported Deployment, for a whole percentage of requests.")
 				continue
 			}
-			rt.Mirror, rt.MirrorPercent = s.Name, 100
+			pct := 100
 			if f.RequestMirror.Percent != nil {
-				rt.MirrorPercent = int(*f.RequestMirror.Percent)
+				pct = int(*f.RequestMirror.Percent)
 			}
+			if pct < 1 || pct > 100 {
+				o.report(m.res, p, importer.OutOfRange, "nbac mirrors 1..100% of the requests; 0% mirrors nothing, so leaving the mirror out keeps the meaning.")
+				continue
+			}
+			rt.Mirror, rt.MirrorPercent = s.Name, pct
 			o.use(p)
 		default:
 			o.report(m.res, p, importer.NoEquivalent, "nbac's route filters are one request and one response header modifier and one RequestMirror; redirects, rewrites, CORS and extension filters have no nbac setting.")

@@ -1,6 +1,9 @@
 package roundtrip
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -52,4 +55,80 @@ func findBlock(t *testing.T, body *hclwrite.Body, label string) *hclwrite.Body {
 	}
 	t.Fatalf("no block %q", label)
 	return nil
+}
+
+// hostileApp is a Deployment and its Service for the hostile cases.
+const hostileApp = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: "registry.example.com/api:1", ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{port: 8080}]
+---
+`
+
+// TestHostileGatewayAPIValuesAreReported: Gateway API values the typed
+// decoding lets through but nbac refuses must be reported at their object
+// (the import still succeeds), never written as HCL that does not build.
+func TestHostileGatewayAPIValuesAreReported(t *testing.T) {
+	route := func(spec string) string {
+		return "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: api, namespace: shop}\nspec:\n" + spec
+	}
+	gateway := func(spec string) string {
+		return "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: edge, namespace: shop}\nspec:\n" + spec + "\n---\n" +
+			route("  parentRefs: [{name: edge}]\n  hostnames: [a.example.com]\n  rules: [{backendRefs: [{name: api, port: 8080}]}]")
+	}
+	cases := map[string]string{
+		"weight too large":   route("  parentRefs: [{name: edge}]\n  rules: [{backendRefs: [{name: api, port: 8080, weight: 2000000}]}]"),
+		"only weight zero":   route("  parentRefs: [{name: edge}]\n  rules: [{backendRefs: [{name: api, port: 8080, weight: 0}]}]"),
+		"zero timeout":       route("  parentRefs: [{name: edge}]\n  rules: [{backendRefs: [{name: api}], timeouts: {request: 0s}}]"),
+		"day-long timeout":   route("  parentRefs: [{name: edge}]\n  rules: [{backendRefs: [{name: api}], timeouts: {request: 25h}}]"),
+		"backend > request":  route("  parentRefs: [{name: edge}]\n  rules: [{backendRefs: [{name: api}], timeouts: {request: 1s, backendRequest: 2s}}]"),
+		"sub-millisecond":    route("  parentRefs: [{name: edge}]\n  rules: [{backendRefs: [{name: api}], timeouts: {request: 1500us}}]"),
+		"upper-case host":    route("  parentRefs: [{name: edge}]\n  hostnames: [API.Example.com]\n  rules: [{backendRefs: [{name: api}]}]"),
+		"IP host":            route("  parentRefs: [{name: edge}]\n  hostnames: [\"10.0.0.1\"]\n  rules: [{backendRefs: [{name: api}]}]"),
+		"relative path":      route("  parentRefs: [{name: edge}]\n  rules: [{matches: [{path: {value: relative}}], backendRefs: [{name: api}]}]"),
+		"encoded slash":      route("  parentRefs: [{name: edge}]\n  rules: [{matches: [{path: {value: /a%2fb}}], backendRefs: [{name: api}]}]"),
+		"header twice":       route("  parentRefs: [{name: edge}]\n  rules: [{filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-A, value: a}, {name: x-a, value: b}]}}], backendRefs: [{name: api}]}]"),
+		"header line break":  route("  parentRefs: [{name: edge}]\n  rules: [{filters: [{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: X-A, value: \"a\\r\\nSet-Cookie: x\"}]}}], backendRefs: [{name: api}]}]"),
+		"mirror percent 0":   route("  parentRefs: [{name: edge}]\n  rules: [{filters: [{type: RequestMirror, requestMirror: {backendRef: {name: api}, percent: 0}}], backendRefs: [{name: api}]}]"),
+		"bad gateway name":   route("  parentRefs: [{name: Edge_1}]\n  rules: [{backendRefs: [{name: api}]}]"),
+		"empty class":        gateway("  gatewayClassName: \"\"\n  listeners: [{name: http, protocol: HTTP, port: 80}]"),
+		"bad listener name":  gateway("  gatewayClassName: cilium\n  listeners: [{name: Bad_Name, protocol: HTTP, port: 80}]"),
+		"listener port 0":    gateway("  gatewayClassName: cilium\n  listeners: [{name: http, protocol: HTTP, port: 0}]"),
+		"listeners clash":    gateway("  gatewayClassName: cilium\n  listeners: [{name: a, protocol: HTTP, port: 80}, {name: b, protocol: HTTP, port: 80}]"),
+		"https without cert": gateway("  gatewayClassName: cilium\n  listeners: [{name: a, protocol: HTTPS, port: 443, tls: {certificateRefs: [{name: \"\"}]}}]"),
+	}
+	for name, yaml := range cases {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "in.yaml")
+			if err := os.WriteFile(file, []byte(hostileApp+yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			e := kubernetes.Import([]string{file}, importer.Options{})
+			if e.Result.Diags.HasErrors() {
+				t.Fatalf("import: %v", e.Result.Diags)
+			}
+			reported := false
+			for _, d := range e.Result.Diags {
+				reported = reported || d.Subject != nil && d.Subject.Filename == file && strings.Contains(d.Summary, "Not imported")
+			}
+			if !reported {
+				t.Errorf("nothing reported:\n%s", importer.Bytes(e.Result.Files["services.hcl"]))
+			}
+			if _, _, diags := Check(e); diags.HasErrors() {
+				t.Fatalf("the imported HCL does not build: %v\n%s", diags, importer.Bytes(e.Result.Files["services.hcl"]))
+			}
+		})
+	}
 }
