@@ -161,14 +161,22 @@ func serviceNames(e *kubernetes.Estate) map[string]string {
 // name of the Service nbac writes for the same Deployment, so that a
 // renamed Service is no difference and another backend is one.
 func renameBackends(obj runtime.Object, services map[string]string) {
-	rename := func(b *gatewayv1.BackendObjectReference) {
+	for _, b := range backendObjects(obj) {
 		if n, ok := services[string(b.Name)]; ok && (b.Kind == nil || *b.Kind == "Service") && (b.Group == nil || *b.Group == "") {
 			b.Name = gatewayv1.ObjectName(n)
 		}
 	}
-	mirror := func(m *gatewayv1.HTTPRequestMirrorFilter) {
+}
+
+// backendObjects are every backendRef and mirror of a route's rules.
+func backendObjects(obj runtime.Object) []*gatewayv1.BackendObjectReference {
+	var out []*gatewayv1.BackendObjectReference
+	add := func(b *gatewayv1.BackendObjectReference, m *gatewayv1.HTTPRequestMirrorFilter) {
+		if b != nil {
+			out = append(out, b)
+		}
 		if m != nil {
-			rename(&m.BackendRef)
+			out = append(out, &m.BackendRef)
 		}
 	}
 	switch t := obj.(type) {
@@ -176,21 +184,22 @@ func renameBackends(obj runtime.Object, services map[string]string) {
 		for i := range t.Spec.Rules {
 			r := &t.Spec.Rules[i]
 			for j := range r.BackendRefs {
-				rename(&r.BackendRefs[j].BackendObjectReference)
+				add(&r.BackendRefs[j].BackendObjectReference, nil)
 			}
 			for j := range r.Filters {
-				mirror(r.Filters[j].RequestMirror)
+				add(nil, r.Filters[j].RequestMirror)
 			}
 		}
 	case *gatewayv1.GRPCRoute:
 		for i := range t.Spec.Rules {
 			r := &t.Spec.Rules[i]
 			for j := range r.BackendRefs {
-				rename(&r.BackendRefs[j].BackendObjectReference)
+				add(&r.BackendRefs[j].BackendObjectReference, nil)
 			}
 			for j := range r.Filters {
-				mirror(r.Filters[j].RequestMirror)
+				add(nil, r.Filters[j].RequestMirror)
 			}
 		}
 	}
+	return out
 }
