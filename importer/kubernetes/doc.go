@@ -4,8 +4,11 @@
 // k8s.io/api types, matches related objects the way Kubernetes does
 // (Service selector to pod labels, HPA scaleTargetRef, Ingress backend
 // service, PDB and NetworkPolicy selectors, the pod's ServiceAccount and
-// the ConfigMaps its environment reads) and writes one nbac `service`
-// block per Deployment, plus the project block.
+// the ConfigMaps its environment reads, a Gateway API route's
+// backendRefs) and writes one nbac `service` block per Deployment, a
+// `gateway` block per Gateway API Gateway (sigs.k8s.io/gateway-api
+// types), plus the project block. Gateways and routes are checked with
+// nbac's own validation (schema/validate) before they are written.
 //
 // Nothing is dropped silently. Every field the mapping uses is marked
 // consumed; every field it decides against is reported with its reason;

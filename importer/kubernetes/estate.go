@@ -19,6 +19,7 @@ type Estate struct {
 	Project   string
 	Namespace string
 	Services  []*Service
+	Gateways  []*Gateway
 }
 
 // Stats are the import's figures.
@@ -111,7 +112,7 @@ func (e *Estate) pickProject(opts importer.Options) {
 	count := map[string]int{}
 	best := ""
 	for _, o := range e.Objects {
-		if o.Namespace == "" {
+		if o.Namespace == "" || isGateway(o) {
 			continue
 		}
 		count[o.Namespace]++

@@ -8,17 +8,15 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/nbac/nbac/importer"
+	"github.com/nbac/nbac/importer/kubernetes/internal/corpus"
 )
 
 // FuzzImport feeds arbitrary bytes through the reader and the mapping:
 // no panic, every error located in the input file, and a Result without
 // errors always has its HCL files.
 func FuzzImport(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/estates/*/*.y*ml")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
+	for _, seed := range corpus.Seeds("testdata/estates") {
+		f.Add(seed)
 	}
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: []}]\n"))

@@ -25,6 +25,7 @@ type Service struct {
 	Probes        map[string]*Probe // by kind
 	Autoscale     *Autoscale
 	Ingress       *Ingress
+	Route         *Route
 
 	deploy *Object
 	svc    *Object // its Service object, if any
@@ -69,6 +70,7 @@ func writeHCL(e *Estate) {
 	}
 	svcs := append([]*Service(nil), e.Services...)
 	sort.Slice(svcs, func(i, j int) bool { return svcs[i].Name < svcs[j].Name })
+	writeGateways(e)
 	body := e.Result.File("services.hcl").Body()
 	for i, s := range svcs {
 		if i > 0 {
@@ -168,6 +170,7 @@ func writeService(b *hclwrite.Body, s *Service) {
 			}
 		}
 	}
+	writeRoute(b, s)
 }
 
 // nested appends a blank line and a nested block, which is how nbac's

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/nbac/nbac/importer"
 )
@@ -48,7 +49,7 @@ var reservedLabels = map[string]bool{
 func (m *mapper) run() {
 	for _, o := range m.e.Objects {
 		o.use("apiVersion", "kind", "metadata.name")
-		if o.Namespace != "" && o.Namespace != m.e.Namespace {
+		if o.Namespace != "" && o.Namespace != m.e.Namespace && !isGateway(o) {
 			o.report(m.res, "metadata.namespace", importer.OutOfRange,
 				fmt.Sprintf("nbac puts every object of a project in one namespace (%s); import each namespace separately.", m.e.Namespace))
 		} else {
@@ -89,11 +90,40 @@ func (m *mapper) run() {
 			m.ingress(o, t)
 		}
 	})
+	// Gateways before routes (a route names its gateway), routes before
+	// ReferenceGrants (a grant is nbac's when a tls route needs it).
+	m.each(func(o *Object) {
+		if g, ok := o.Typed.(*gatewayv1.Gateway); ok {
+			m.gateway(o, g)
+		}
+	})
+	m.each(func(o *Object) {
+		switch t := o.Typed.(type) {
+		case *gatewayv1.HTTPRoute:
+			m.httpRoute(o, t)
+		case *gatewayv1.GRPCRoute:
+			m.grpcRoute(o, t)
+		}
+	})
+	m.checkGatewayAPI()
+	m.foreignSecrets()
+	m.reportDerived()
+	m.each(func(o *Object) {
+		if g, ok := o.Typed.(*gatewayv1.ReferenceGrant); ok {
+			m.referenceGrant(o, g)
+		}
+	})
 	for _, s := range m.e.Services {
 		m.serviceAccount(s)
 	}
 	m.ownLabels()
 	m.each(m.unmatched)
+}
+
+// isGateway: a Gateway may live in another namespace than the project
+// (the gateway block's namespace).
+func isGateway(o *Object) bool {
+	return o.Kind == "Gateway" && o.APIVersion == "gateway.networking.k8s.io/v1"
 }
 
 // each calls f for every object not yet matched or reported whole.
@@ -111,8 +141,12 @@ func (m *mapper) unmatched(o *Object) {
 	case o.Kind == "Secret" && o.APIVersion == "v1":
 		o.report(m.res, "", importer.Unsafe,
 			"nbac never imports or writes a Secret: keep it managed outside nbac (kubectl, sealed-secrets, external-secrets). Services read it with secret_env blocks, which name the Secret and key only.")
-	case o.Kind == "HTTPRoute" || strings.HasPrefix(o.APIVersion, "gateway.networking.k8s.io/"):
-		o.report(m.res, "", importer.NoEquivalent, "Gateway API objects are not imported; keep them outside nbac for now.")
+	case o.Typed == nil && strings.HasPrefix(o.APIVersion, "gateway.networking.k8s.io/"):
+		o.report(m.res, "", importer.NoEquivalent, "nbac reads the standard channel's gateway.networking.k8s.io/v1 Gateway, HTTPRoute, GRPCRoute and ReferenceGrant; keep this object outside nbac.")
+	case o.Kind == "HTTPRoute" || o.Kind == "GRPCRoute":
+		o.report(m.res, "", importer.NoEquivalent, "The route sends traffic to no imported service (its first rule's backendRefs name no Service of an imported Deployment).")
+	case o.Kind == "ReferenceGrant":
+		o.report(m.res, "", importer.NoEquivalent, "nbac writes a ReferenceGrant only for a declared gateway in another namespace that reads a tls route's certificate; this one is not that.")
 	case o.Typed == nil:
 		o.report(m.res, "", importer.NoEquivalent, fmt.Sprintf("nbac has no block for a %s %s; keep it outside nbac.", o.APIVersion, o.Kind))
 	case o.Kind == "Service":

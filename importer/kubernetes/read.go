@@ -19,6 +19,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 	sigsjson "sigs.k8s.io/json"
 
 	"github.com/nbac/nbac/importer"
@@ -53,18 +54,23 @@ func (k Key) String() string { return k.Kind + "/" + k.Name }
 // Key is o's own kind and name.
 func (o *Object) Key() Key { return Key{o.Kind, o.Name} }
 
-// typedKinds are the kinds decoded into k8s.io/api types, by
+// typedKinds are the kinds decoded into k8s.io/api (and
+// sigs.k8s.io/gateway-api) types, by
 // "apiVersion kind". Secrets are deliberately absent: their data is never
 // decoded (see mapSecret).
 var typedKinds = map[string]func() any{
-	"apps/v1 Deployment":                     func() any { return &appsv1.Deployment{} },
-	"v1 Service":                             func() any { return &corev1.Service{} },
-	"v1 ConfigMap":                           func() any { return &corev1.ConfigMap{} },
-	"v1 ServiceAccount":                      func() any { return &corev1.ServiceAccount{} },
-	"autoscaling/v2 HorizontalPodAutoscaler": func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
-	"policy/v1 PodDisruptionBudget":          func() any { return &policyv1.PodDisruptionBudget{} },
-	"networking.k8s.io/v1 Ingress":           func() any { return &networkingv1.Ingress{} },
-	"networking.k8s.io/v1 NetworkPolicy":     func() any { return &networkingv1.NetworkPolicy{} },
+	"apps/v1 Deployment":                          func() any { return &appsv1.Deployment{} },
+	"v1 Service":                                  func() any { return &corev1.Service{} },
+	"v1 ConfigMap":                                func() any { return &corev1.ConfigMap{} },
+	"v1 ServiceAccount":                           func() any { return &corev1.ServiceAccount{} },
+	"autoscaling/v2 HorizontalPodAutoscaler":      func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
+	"policy/v1 PodDisruptionBudget":               func() any { return &policyv1.PodDisruptionBudget{} },
+	"networking.k8s.io/v1 Ingress":                func() any { return &networkingv1.Ingress{} },
+	"networking.k8s.io/v1 NetworkPolicy":          func() any { return &networkingv1.NetworkPolicy{} },
+	"gateway.networking.k8s.io/v1 Gateway":        func() any { return &gatewayv1.Gateway{} },
+	"gateway.networking.k8s.io/v1 HTTPRoute":      func() any { return &gatewayv1.HTTPRoute{} },
+	"gateway.networking.k8s.io/v1 GRPCRoute":      func() any { return &gatewayv1.GRPCRoute{} },
+	"gateway.networking.k8s.io/v1 ReferenceGrant": func() any { return &gatewayv1.ReferenceGrant{} },
 }
 
 // maxInputBytes bounds one input file: an estate is text written by people

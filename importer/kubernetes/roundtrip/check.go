@@ -143,6 +143,7 @@ func compare(e *kubernetes.Estate, built []*kubernetes.Object) *Report {
 		return nil
 	}
 	envs := newEnvResolver(e.Objects, built)
+	services := serviceNames(e)
 	for _, o := range e.Objects {
 		src := o.File + ":" + itoa(o.Line)
 		if o.Target == (kubernetes.Key{}) {
@@ -156,7 +157,7 @@ func compare(e *kubernetes.Estate, built []*kubernetes.Object) *Report {
 		} else {
 			paired[b] = true
 			p.Nbac = b.Key().String()
-			p.Diffs = diffObjects(o, b, envs)
+			p.Diffs = diffObjects(o, b, envs, services)
 		}
 		rep.Counts.Compared++
 		rep.Pairs = append(rep.Pairs, p)

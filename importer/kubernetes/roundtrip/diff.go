@@ -18,6 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/nbac/nbac/importer/kubernetes"
 )
@@ -34,9 +35,10 @@ var cmpOptions = []cmp.Option{
 }
 
 // diffObjects compares an original with nbac's object of the same role.
-func diffObjects(o, b *kubernetes.Object, envs *envResolver) []Diff {
+func diffObjects(o, b *kubernetes.Object, envs *envResolver, services map[string]string) []Diff {
 	x := o.Typed.(runtime.Object).DeepCopyObject()
 	y := b.Typed.(runtime.Object).DeepCopyObject()
+	renameBackends(x, services)
 	applyDefaults(x)
 	applyDefaults(y)
 	var diffs []Diff
@@ -209,6 +211,12 @@ func applyDefaults(obj runtime.Object) {
 			t.Spec.Metrics = []autoscalingv2.MetricSpec{{Type: autoscalingv2.ResourceMetricSourceType, Resource: &autoscalingv2.ResourceMetricSource{
 				Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: &pct}}}}
 		}
+	case *gatewayv1.Gateway:
+		defaultGateway(t)
+	case *gatewayv1.HTTPRoute:
+		defaultHTTPRoute(t)
+	case *gatewayv1.GRPCRoute:
+		defaultGRPCRoute(t)
 	case *networkingv1.NetworkPolicy:
 		for i := range t.Spec.Ingress {
 			for j := range t.Spec.Ingress[i].Ports {

@@ -7,16 +7,14 @@ import (
 
 	"github.com/nbac/nbac/importer"
 	"github.com/nbac/nbac/importer/kubernetes"
+	"github.com/nbac/nbac/importer/kubernetes/internal/corpus"
 )
 
 // FuzzImportBuilds: whatever imports without errors builds, and its
 // comparison runs without panicking.
 func FuzzImportBuilds(f *testing.F) {
-	seeds, _ := filepath.Glob("../testdata/estates/*/*.y*ml")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
+	for _, seed := range corpus.Seeds("../testdata/estates") {
+		f.Add(seed)
 	}
 	// Values nbac refuses, which the import must report rather than write.
 	f.Add([]byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: \" nginx:1\", resources: {requests: {cpu: \"0\"}, limits: {memory: \"0\"}}}]\n"))

@@ -63,27 +63,7 @@ func TestCheckCatchesAChangedMeaning(t *testing.T) {
 			e := kubernetes.Import([]string{dir}, importer.Options{})
 			body := e.Result.Files["services.hcl"].Body().Blocks()[0].Body()
 			body.SetAttributeRaw(tc.attr, rawTokens(t, tc.value))
-			rep, _, diags := Check(e)
-			if diags.HasErrors() {
-				t.Fatalf("build: %v", diags)
-			}
-			var hit []string
-			for _, p := range rep.Pairs {
-				for _, d := range p.Diffs {
-					if d.Class == Unexpected {
-						hit = append(hit, d.Path)
-					}
-				}
-			}
-			found := false
-			for _, h := range hit {
-				found = found || strings.HasPrefix(h, tc.wantPath)
-			}
-			if !found {
-				var b strings.Builder
-				rep.WriteText(&b)
-				t.Fatalf("changing %s: unexpected differences at %q, want one at %s\n%s", tc.attr, hit, tc.wantPath, b.String())
-			}
+			wantUnexpected(t, e, tc.attr, tc.wantPath)
 		})
 	}
 }

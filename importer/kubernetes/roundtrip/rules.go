@@ -43,6 +43,8 @@ const (
 	whyIngress    = "nbac's Ingress: class as ingressClassName, ingress-nginx defaults not written"
 	whyALB        = "nbac's AWS Load Balancer Controller annotations: HTTPS redirect with TLS, health check on the readiness path"
 	whyTLSHosts   = "nbac's TLS section lists the ingress host"
+	whyRoutePort  = "a route's backends name nbac's Service port (the service's port), which reaches the same container port"
+	whyGatewayNS  = "nbac writes the gateway's namespace in the route's parentRef only when it is not the project's"
 )
 
 var rules = []rule{
@@ -104,6 +106,13 @@ var rules = []rule{
 	{"Ingress", "spec.rules.*.http.paths.*.backend.service.name", always, whyNames},
 	{"Ingress", "spec.rules.*.http.paths.*.backend.service.port.**", always, whyPortName},
 	{"Ingress", "spec.tls.*.hosts", onlyAdded, whyTLSHosts},
+
+	{"HTTPRoute", "spec.rules.*.backendRefs.*.port", always, whyRoutePort},
+	{"HTTPRoute", "spec.rules.*.filters.*.requestMirror.backendRef.port", always, whyRoutePort},
+	{"HTTPRoute", "spec.parentRefs.*.namespace", onlyOneSet, whyGatewayNS},
+	{"GRPCRoute", "spec.rules.*.backendRefs.*.port", always, whyRoutePort},
+	{"GRPCRoute", "spec.rules.*.filters.*.requestMirror.backendRef.port", always, whyRoutePort},
+	{"GRPCRoute", "spec.parentRefs.*.namespace", onlyOneSet, whyGatewayNS},
 }
 
 // additions are the objects nbac writes even when the estate has none.
@@ -112,6 +121,7 @@ var additions = map[string]string{
 	"Service":             "nbac gives every service a Service",
 	"ConfigMap":           "nbac writes a service's plain env into a ConfigMap named after its content",
 	"PodDisruptionBudget": "nbac writes a PodDisruptionBudget (maxUnavailable 1) from two replicas up",
+	"ReferenceGrant":      "nbac lets a declared gateway in another namespace read a tls route's certificate Secret",
 }
 
 func matchRule(kind string, segs []string, origAbsent, nbacAbsent bool) *rule {
