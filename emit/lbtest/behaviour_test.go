@@ -24,7 +24,7 @@ func TestWeightsSpreadRequests(t *testing.T) {
 		got := lbctltest.Spread(t, client(), url(lb), n)
 		// Both programs run smooth weighted round robin, exact over whole
 		// cycles; the tolerance (2.5%) only absorbs where a cycle starts.
-		if !within(got["app1"], 300, 10) || got["app1"]+got["app2"] != n {
+		if !fx.Within(got["app1"], 300, 10) || got["app1"]+got["app2"] != n {
 			t.Errorf("weights 150:50 over %d requests: %v, want about 300/100", n, got)
 		}
 	})
@@ -49,7 +49,7 @@ func TestLeastConnectionsAndRoundRobinUseEveryServer(t *testing.T) {
 				if algo == "least_connections" {
 					tol = 5
 				}
-				if !within(got["a"], 10, tol) || !within(got["b"], 10, tol) || !within(got["c"], 10, tol) || got["a"]+got["b"]+got["c"] != 30 {
+				if !fx.Within(got["a"], 10, tol) || !fx.Within(got["b"], 10, tol) || !fx.Within(got["c"], 10, tol) || got["a"]+got["b"]+got["c"] != 30 {
 					t.Errorf("%s over three equal servers: %v, want 10 each (within %d)", algo, got, tol)
 				}
 			})
@@ -100,7 +100,7 @@ func TestRateLimitAnswers429(t *testing.T) {
 		var codes []int
 		start := time.Now()
 		for i := 0; i < limit+8; i++ {
-			code, _, _ := get(t, c, url(lb))
+			code, _, _ := fx.Get(t, c, url(lb))
 			codes = append(codes, code)
 		}
 		ok, denied := 0, 0
@@ -139,7 +139,7 @@ func TestCookiePinsAClient(t *testing.T) {
 		if tg.name == "haproxy" {
 			// HAProxy inserts the cookie on the first answer and honours
 			// it afterwards: every later request reaches the same server.
-			_, first, resp := get(t, c, url(lb))
+			_, first, resp := fx.Get(t, c, url(lb))
 			var ck *http.Cookie
 			for _, k := range resp.Cookies() {
 				if k.Name == "SRV" {
@@ -151,7 +151,7 @@ func TestCookiePinsAClient(t *testing.T) {
 			}
 			for _, srv := range []string{first, map[string]string{"app1": "app2", "app2": "app1"}[first]} {
 				for i := 0; i < 20; i++ {
-					if _, got, _ := get(t, c, url(lb), &http.Cookie{Name: "SRV", Value: srv}); got != srv {
+					if _, got, _ := fx.Get(t, c, url(lb), &http.Cookie{Name: "SRV", Value: srv}); got != srv {
 						t.Fatalf("request %d with SRV=%s went to %s", i, srv, got)
 					}
 				}
@@ -163,10 +163,10 @@ func TestCookiePinsAClient(t *testing.T) {
 		seen := map[string]bool{}
 		for v := 0; v < 20; v++ {
 			ck := &http.Cookie{Name: "SRV", Value: fmt.Sprintf("client%d", v)}
-			_, pinned, _ := get(t, c, url(lb), ck)
+			_, pinned, _ := fx.Get(t, c, url(lb), ck)
 			seen[pinned] = true
 			for i := 0; i < 5; i++ {
-				if _, got, _ := get(t, c, url(lb), ck); got != pinned {
+				if _, got, _ := fx.Get(t, c, url(lb), ck); got != pinned {
 					t.Fatalf("cookie %s went to %s, then to %s", ck.Value, pinned, got)
 				}
 			}
@@ -187,12 +187,12 @@ func TestRedirectGoesToHTTPS(t *testing.T) {
 		run(t, tg, lb)
 		c := client()
 		plain := fmt.Sprintf("http://127.0.0.1:%d/players/23?season=2024", lb.TLS.HTTPPort)
-		code, _, resp := get(t, c, plain)
+		code, _, resp := fx.Get(t, c, plain)
 		want := fmt.Sprintf("https://127.0.0.1:%d/players/23?season=2024", lb.Listen)
 		if code != http.StatusMovedPermanently || resp.Header.Get("Location") != want {
 			t.Errorf("GET %s: %d Location %q, want 301 %q", plain, code, resp.Header.Get("Location"), want)
 		}
-		code, srv, resp := get(t, c, want)
+		code, srv, resp := fx.Get(t, c, want)
 		if code != http.StatusOK || srv != "app1" || resp.TLS == nil {
 			t.Fatalf("GET %s: %d from %q (TLS %v)", want, code, srv, resp.TLS != nil)
 		}
@@ -215,7 +215,7 @@ func TestTCPModeSpreadsConnections(t *testing.T) {
 		lb.Backends[0].Weight, lb.Backends[1].Weight = 200, 100
 		run(t, tg, lb)
 		got := lbctltest.Spread(t, client(), url(lb), 60)
-		if !within(got["app1"], 40, 3) || got["app1"]+got["app2"] != 60 {
+		if !fx.Within(got["app1"], 40, 3) || got["app1"]+got["app2"] != 60 {
 			t.Errorf("tcp mode, weights 200:100 over 60 connections: %v, want about 40/20", got)
 		}
 	})
@@ -228,14 +228,14 @@ func TestForwardedHeadersAndHealthEndpoint(t *testing.T) {
 		lb.HealthPath = "/lb-health"
 		run(t, tg, lb)
 		c := client()
-		code, srv, resp := get(t, c, url(lb)+"x")
+		code, srv, resp := fx.Get(t, c, url(lb)+"x")
 		if code != http.StatusOK || srv != "app1" ||
 			resp.Header.Get("X-Seen-Forwarded-For") != "127.0.0.1" || resp.Header.Get("X-Seen-Forwarded-Proto") != "http" {
 			t.Errorf("proxied request: %d from %q, backend saw X-Forwarded-For %q, X-Forwarded-Proto %q; want 127.0.0.1, http",
 				code, srv, resp.Header.Get("X-Seen-Forwarded-For"), resp.Header.Get("X-Seen-Forwarded-Proto"))
 		}
 		hits := app.Hits.Load()
-		if code, srv, _ := get(t, c, url(lb)+"lb-health"); code != http.StatusOK || srv != "" {
+		if code, srv, _ := fx.Get(t, c, url(lb)+"lb-health"); code != http.StatusOK || srv != "" {
 			t.Errorf("GET /lb-health: %d from %q, want 200 from the load balancer itself", code, srv)
 		}
 		if app.Hits.Load() != hits {

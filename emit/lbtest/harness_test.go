@@ -134,27 +134,6 @@ func client() *http.Client {
 	return c
 }
 
-// get sends one GET with optional cookies and returns status, X-Server and
-// the response.
-func get(t *testing.T, c *http.Client, u string, cookies ...*http.Cookie) (int, string, *http.Response) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ck := range cookies {
-		req.AddCookie(ck)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get("X-Server"), resp
-}
-
-func within(got, want, tol int) bool { return got >= want-tol && got <= want+tol }
-
 // wait bounds every polling loop of these tests.
 const wait = 10 * time.Second
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	fx "github.com/nbac/nbac/emit/lbconf/lbtest"
 	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/runtime/lbctl"
 	"github.com/nbac/nbac/runtime/lbctl/lbctltest"
@@ -114,11 +115,11 @@ func TestDisableDrainEnableMoveTraffic(t *testing.T) {
 	step("app2 draining", "app2", lbctl.Drain, map[string]int{"app1": 10})
 	// Drain keeps sticky clients: one pinned to app2 still reaches it,
 	// which is what lets sessions finish before a removal.
-	if _, got, _ := get(t, hc, url(lb), cookie("SRV", "app2")); got != "app2" {
+	if _, got, _ := fx.Get(t, hc, url(lb), cookie("SRV", "app2")); got != "app2" {
 		t.Errorf("a client pinned to draining app2 went to %q", got)
 	}
 	step("app2 in maint", "app2", lbctl.Maint, map[string]int{"app1": 10})
-	if _, got, _ := get(t, hc, url(lb), cookie("SRV", "app2")); got != "app1" {
+	if _, got, _ := fx.Get(t, hc, url(lb), cookie("SRV", "app2")); got != "app1" {
 		t.Errorf("a client pinned to app2 in maint went to %q, want app1", got)
 	}
 	step("app2 enabled", "app2", lbctl.Ready, map[string]int{"app1": 5, "app2": 5})
@@ -169,7 +170,7 @@ func TestSyncAfterModelEditNeedsNoReload(t *testing.T) {
 		return lbctltest.Spread(t, client(), url(lb), 4)["app3"] > 0
 	})
 	got := lbctltest.Spread(t, client(), url(lb), 68)
-	if got["app1"] != 0 || !within(got["app3"], 51, 3) || got["app2"]+got["app3"] != 68 {
+	if got["app1"] != 0 || !fx.Within(got["app3"], 51, 3) || got["app2"]+got["app3"] != 68 {
 		t.Errorf("after sync, app2:app3 = 85:255 over 68 requests: %v, want about 17/51", got)
 	}
 	servers, err := c.Servers(ctx, lbctl.BackendName(&lb))

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	fx "github.com/nbac/nbac/emit/lbconf/lbtest"
 	"github.com/nbac/nbac/importer/lbhcl/lbhcltest"
 	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/runtime/lbctl/lbctltest"
@@ -42,12 +43,12 @@ func TestSameTrafficSameAnswers(t *testing.T) {
 			spread[cf.name] = got
 			// Smooth weighted round robin is exact over whole cycles of 4;
 			// the tolerance only absorbs where the first cycle starts.
-			if !lbhcltest.Within(got["app1"], 300, 10) || got["app1"]+got["app2"] != n || got["spare"] != 0 {
+			if !fx.Within(got["app1"], 300, 10) || got["app1"]+got["app2"] != n || got["spare"] != 0 {
 				t.Errorf("weights 3:1 with an idle backup over %d requests: %v", n, got)
 			}
 			pinned := 0
 			for i := 0; i < 20; i++ {
-				_, first, resp := lbhcltest.Get(t, c, url)
+				_, first, resp := fx.Get(t, c, url)
 				var ck []*http.Cookie
 				for _, k := range resp.Cookies() {
 					if k.Name == "SRV" {
@@ -56,7 +57,7 @@ func TestSameTrafficSameAnswers(t *testing.T) {
 				}
 				same := len(ck) == 1
 				for j := 0; j < 5 && same; j++ {
-					_, srv, _ := lbhcltest.Get(t, c, url, ck...)
+					_, srv, _ := fx.Get(t, c, url, ck...)
 					same = srv == first
 				}
 				if same {
@@ -69,7 +70,7 @@ func TestSameTrafficSameAnswers(t *testing.T) {
 		})
 	}
 	t.Logf("400 requests: original %v, regenerated %v", spread["original"], spread["regenerated"])
-	if o, g := spread["original"], spread["regenerated"]; o != nil && g != nil && !lbhcltest.Within(o["app1"], g["app1"], 10) {
+	if o, g := spread["original"], spread["regenerated"]; o != nil && g != nil && !fx.Within(o["app1"], g["app1"], 10) {
 		t.Errorf("spreads differ: original %v, regenerated %v", o, g)
 	}
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	fx "github.com/nbac/nbac/emit/lbconf/lbtest"
 	"github.com/nbac/nbac/importer/lbhcl/lbhcltest"
 	"github.com/nbac/nbac/internal/eventually"
 	"github.com/nbac/nbac/runtime/lbctl/lbctltest"
@@ -48,14 +49,14 @@ func TestSameTrafficSameAnswers(t *testing.T) {
 			const n = 400
 			got := lbctltest.Spread(t, c, u1, n)
 			spread[regen] = got
-			if !lbhcltest.Within(got["app1"], 300, 10) || got["app1"]+got["app2"] != n || got["spare"] != 0 {
+			if !fx.Within(got["app1"], 300, 10) || got["app1"]+got["app2"] != n || got["spare"] != 0 {
 				t.Errorf("weights 3:1 with an idle backup over %d requests: %v", n, got)
 			}
 			for i := 0; i < 30; i++ {
 				ck := &http.Cookie{Name: "session", Value: fmt.Sprintf("user-%d", i)}
-				_, first, _ := lbhcltest.Get(t, c, u2, ck)
+				_, first, _ := fx.Get(t, c, u2, ck)
 				for j := 0; j < 3; j++ {
-					if _, srv, _ := lbhcltest.Get(t, c, u2, ck); srv != first {
+					if _, srv, _ := fx.Get(t, c, u2, ck); srv != first {
 						t.Errorf("session %s went to %s, then %s", ck.Value, first, srv)
 					}
 				}
@@ -64,7 +65,7 @@ func TestSameTrafficSameAnswers(t *testing.T) {
 		})
 	}
 	t.Logf("400 requests: original %v, regenerated %v", spread[false], spread[true])
-	if o, g := spread[false], spread[true]; o != nil && g != nil && !lbhcltest.Within(o["app1"], g["app1"], 10) {
+	if o, g := spread[false], spread[true]; o != nil && g != nil && !fx.Within(o["app1"], g["app1"], 10) {
 		t.Errorf("spreads differ: original %v, regenerated %v", o, g)
 	}
 	if o, g := chosen[false], chosen[true]; len(o) == 30 && len(g) == 30 {
