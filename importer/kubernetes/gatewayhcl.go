@@ -6,6 +6,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/nbac/nbac/importer"
 )
 
 // writeGateways puts the gateway blocks, sorted by name, in gateways.hcl.
@@ -25,8 +27,8 @@ func writeGateways(e *Estate) {
 		if g.Namespace != e.Namespace {
 			gb.SetAttributeValue("namespace", cty.StringVal(g.Namespace))
 		}
-		setString(gb, "issuer", g.Issuer)
-		setString(gb, "allowed_routes", g.AllowedRoutes)
+		importer.SetString(gb, "issuer", g.Issuer)
+		importer.SetString(gb, "allowed_routes", g.AllowedRoutes)
 		for _, l := range g.Listeners {
 			if _, left := g.derived[l.Name]; left {
 				continue
@@ -34,8 +36,8 @@ func writeGateways(e *Estate) {
 			lb := nested(gb, "listener", l.Name)
 			lb.SetAttributeValue("protocol", cty.StringVal(l.Protocol))
 			lb.SetAttributeValue("port", cty.NumberIntVal(int64(l.Port)))
-			setString(lb, "hostname", l.Hostname)
-			setString(lb, "tls_secret", l.TLSSecret)
+			importer.SetString(lb, "hostname", l.Hostname)
+			importer.SetString(lb, "tls_secret", l.TLSSecret)
 		}
 	}
 }
@@ -51,7 +53,7 @@ func writeRoute(b *hclwrite.Body, s *Service) {
 		rb.SetAttributeTraversal("gateway", hcl.Traversal{hcl.TraverseRoot{Name: "gateway"}, hcl.TraverseAttr{Name: r.Gateway}})
 	} else {
 		rb.SetAttributeValue("gateway", cty.StringVal(r.Gateway))
-		setString(rb, "gateway_namespace", r.GatewayNamespace)
+		importer.SetString(rb, "gateway_namespace", r.GatewayNamespace)
 	}
 	if r.GRPC {
 		rb.SetAttributeValue("grpc", cty.True)
@@ -59,22 +61,22 @@ func writeRoute(b *hclwrite.Body, s *Service) {
 	if len(r.Hosts) == 1 {
 		rb.SetAttributeValue("host", cty.StringVal(r.Hosts[0]))
 	} else {
-		setList(rb, "hosts", r.Hosts)
+		importer.SetStrings(rb, "hosts", r.Hosts)
 	}
-	setString(rb, "path", r.Path)
-	setString(rb, "path_type", r.PathType)
+	importer.SetString(rb, "path", r.Path)
+	importer.SetString(rb, "path_type", r.PathType)
 	if r.TLS {
 		rb.SetAttributeValue("tls", cty.True)
 		if r.TLSSecret != s.Name+"-tls" {
 			rb.SetAttributeValue("tls_secret", cty.StringVal(r.TLSSecret))
 		}
 	}
-	setString(rb, "timeout", r.Timeout)
-	setString(rb, "backend_timeout", r.Backend)
-	setMap(rb, "request_headers", r.ReqSet)
-	setList(rb, "remove_request_headers", r.ReqDel)
-	setMap(rb, "response_headers", r.RespSet)
-	setList(rb, "remove_response_headers", r.RespDel)
+	importer.SetString(rb, "timeout", r.Timeout)
+	importer.SetString(rb, "backend_timeout", r.Backend)
+	importer.SetStringMap(rb, "request_headers", r.ReqSet)
+	importer.SetStrings(rb, "remove_request_headers", r.ReqDel)
+	importer.SetStringMap(rb, "response_headers", r.RespSet)
+	importer.SetStrings(rb, "remove_response_headers", r.RespDel)
 	if len(r.Split) > 0 {
 		vals := map[string]cty.Value{}
 		for k, w := range r.Split {
@@ -87,11 +89,5 @@ func writeRoute(b *hclwrite.Body, s *Service) {
 		if r.MirrorPercent != 100 {
 			rb.SetAttributeValue("mirror_percent", cty.NumberIntVal(int64(r.MirrorPercent)))
 		}
-	}
-}
-
-func setString(b *hclwrite.Body, name, v string) {
-	if v != "" {
-		b.SetAttributeValue(name, cty.StringVal(v))
 	}
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/nbac/nbac/importer"
 )
 
 // Service is one nbac service block being built from a Deployment.
@@ -91,11 +93,11 @@ func writeService(b *hclwrite.Body, s *Service) {
 	if s.Replicas >= 0 && s.Replicas != 1 && s.Autoscale == nil {
 		b.SetAttributeValue("replicas", cty.NumberIntVal(int64(s.Replicas)))
 	}
-	setList(b, "command", s.Command)
-	setList(b, "args", s.Args)
-	setMap(b, "env", s.Env)
-	setMap(b, "labels", s.Labels)
-	setMap(b, "annotations", s.Annotations)
+	importer.SetStrings(b, "command", s.Command)
+	importer.SetStrings(b, "args", s.Args)
+	importer.SetStringMap(b, "env", s.Env)
+	importer.SetStringMap(b, "labels", s.Labels)
+	importer.SetStringMap(b, "annotations", s.Annotations)
 	if s.NetworkPolicy {
 		b.SetAttributeValue("network_policy", cty.True)
 	}
@@ -122,7 +124,7 @@ func writeService(b *hclwrite.Body, s *Service) {
 			pb.SetAttributeValue("path", cty.StringVal(p.Path))
 		}
 		if p.Type == "exec" {
-			setList(pb, "command", p.Command)
+			importer.SetStrings(pb, "command", p.Command)
 		}
 		setSeconds(pb, "period", p.Period)
 		setSeconds(pb, "timeout", p.Timeout)
@@ -178,28 +180,6 @@ func writeService(b *hclwrite.Body, s *Service) {
 func nested(b *hclwrite.Body, typ string, labels ...string) *hclwrite.Body {
 	b.AppendNewline()
 	return b.AppendNewBlock(typ, labels).Body()
-}
-
-func setList(b *hclwrite.Body, name string, l []string) {
-	if len(l) == 0 {
-		return
-	}
-	vals := make([]cty.Value, len(l))
-	for i, s := range l {
-		vals[i] = cty.StringVal(s)
-	}
-	b.SetAttributeValue(name, cty.ListVal(vals))
-}
-
-func setMap(b *hclwrite.Body, name string, m map[string]string) {
-	if len(m) == 0 {
-		return
-	}
-	vals := make(map[string]cty.Value, len(m))
-	for k, v := range m {
-		vals[k] = cty.StringVal(v)
-	}
-	b.SetAttributeValue(name, cty.ObjectVal(vals))
 }
 
 func setQuantities(b *hclwrite.Body, name string, q Quantities) {

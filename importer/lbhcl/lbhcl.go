@@ -101,31 +101,31 @@ func Write(f *hclwrite.File, lb *LB) {
 	if len(lb.Targets) > 0 {
 		b.SetAttributeValue("targets", strList(lb.Targets))
 	}
-	setStr(b, "mode", lb.Mode)
+	importer.SetString(b, "mode", lb.Mode)
 	b.SetAttributeValue("listen", cty.NumberIntVal(int64(lb.Listen)))
 	if len(lb.ListenAddresses) > 0 {
 		b.SetAttributeValue("listen_addresses", strList(lb.ListenAddresses))
 	}
-	setStr(b, "algorithm", lb.Algorithm)
+	importer.SetString(b, "algorithm", lb.Algorithm)
 	if len(lb.ServerNames) > 0 {
 		b.SetAttributeValue("server_names", strList(lb.ServerNames))
 	}
-	setInt(b, "max_conn", lb.MaxConn)
+	importer.SetInt(b, "max_conn", lb.MaxConn)
 	if lb.ForwardedFor != nil {
 		b.SetAttributeValue("forwarded_for", cty.BoolVal(*lb.ForwardedFor))
 	}
-	setStr(b, "health_path", lb.HealthPath)
+	importer.SetString(b, "health_path", lb.HealthPath)
 	if h := lb.HealthCheck; h != nil {
 		hb := block(b, "health_check")
-		setStr(hb, "type", h.Type)
-		setStr(hb, "path", h.Path)
-		setStr(hb, "method", h.Method)
-		setStr(hb, "host", h.Host)
-		setInt(hb, "expect_status", h.ExpectStatus)
-		setStr(hb, "interval", h.Interval)
-		setStr(hb, "timeout", h.Timeout)
-		setInt(hb, "rise", h.Rise)
-		setInt(hb, "fall", h.Fall)
+		importer.SetString(hb, "type", h.Type)
+		importer.SetString(hb, "path", h.Path)
+		importer.SetString(hb, "method", h.Method)
+		importer.SetString(hb, "host", h.Host)
+		importer.SetInt(hb, "expect_status", h.ExpectStatus)
+		importer.SetString(hb, "interval", h.Interval)
+		importer.SetString(hb, "timeout", h.Timeout)
+		importer.SetInt(hb, "rise", h.Rise)
+		importer.SetInt(hb, "fall", h.Fall)
 	}
 	for _, be := range lb.Backends {
 		bb := b.AppendNewBlock("backend", []string{be.Name}).Body()
@@ -136,19 +136,19 @@ func Write(f *hclwrite.File, lb *LB) {
 		if be.Backup {
 			bb.SetAttributeValue("backup", cty.True)
 		}
-		setInt(bb, "max_conn", be.MaxConn)
+		importer.SetInt(bb, "max_conn", be.MaxConn)
 	}
 	if t := lb.TLS; t != nil {
 		tb := block(b, "tls")
-		setStr(tb, "certificate", t.Certificate)
+		importer.SetString(tb, "certificate", t.Certificate)
 		if t.Key != t.Certificate {
-			setStr(tb, "key", t.Key)
+			importer.SetString(tb, "key", t.Key)
 		}
 		if t.RedirectHTTP != nil {
 			tb.SetAttributeValue("redirect_http", cty.BoolVal(*t.RedirectHTTP))
 		}
 		if t.HTTPPort != 80 {
-			setInt(tb, "http_port", t.HTTPPort)
+			importer.SetInt(tb, "http_port", t.HTTPPort)
 		}
 		if t.HTTP2 {
 			tb.SetAttributeValue("http2", cty.True)
@@ -156,7 +156,7 @@ func Write(f *hclwrite.File, lb *LB) {
 	}
 	if s := lb.Sticky; s != nil {
 		sb := block(b, "sticky_sessions")
-		setStr(sb, "cookie", s.Cookie)
+		importer.SetString(sb, "cookie", s.Cookie)
 		if s.ClientIP {
 			sb.SetAttributeValue("client_ip", cty.True)
 		}
@@ -174,28 +174,16 @@ func Write(f *hclwrite.File, lb *LB) {
 	}
 	if s := lb.Stats; s != nil {
 		sb := block(b, "stats")
-		setInt(sb, "listen", s.Listen)
-		setStr(sb, "path", s.Path)
-		setStr(sb, "socket", s.Socket)
-		setStr(sb, "state_file", s.StateFile)
+		importer.SetInt(sb, "listen", s.Listen)
+		importer.SetString(sb, "path", s.Path)
+		importer.SetString(sb, "socket", s.Socket)
+		importer.SetString(sb, "state_file", s.StateFile)
 	}
 }
 
 func block(b *hclwrite.Body, name string) *hclwrite.Body {
 	b.AppendNewline()
 	return b.AppendNewBlock(name, nil).Body()
-}
-
-func setStr(b *hclwrite.Body, name, v string) {
-	if v != "" {
-		b.SetAttributeValue(name, cty.StringVal(v))
-	}
-}
-
-func setInt(b *hclwrite.Body, name string, v int) {
-	if v != 0 {
-		b.SetAttributeValue(name, cty.NumberIntVal(int64(v)))
-	}
 }
 
 func strList(ss []string) cty.Value {
