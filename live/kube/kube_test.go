@@ -308,3 +308,82 @@ func TestSourceChangeIsNotDrift(t *testing.T) {
 		t.Fatalf("changes = %v / %+v", got, p.Changes())
 	}
 }
+
+// An object that exists without this ApplySet's label is shown as adopted
+// before apply takes it over; a namespace is never a prune candidate, even
+// when a hand-edited parent lists Namespace and a namespace carries the
+// label (deleting it would delete everything in it).
+func TestAdoptionIsShownAndNamespacesAreNeverPruned(t *testing.T) {
+	c, dyn := connect(t)
+	ctx := context.Background()
+	ns := "live-adopt"
+	set := ForProject(ns, ns)
+	nsObj := func(name string, labels map[string]string) {
+		u := &unstructured.Unstructured{}
+		u.SetAPIVersion("v1")
+		u.SetKind("Namespace")
+		u.SetName(name)
+		u.SetLabels(labels)
+		if _, err := dyn.Resource(nsGVR).Apply(ctx, name, u, metav1.ApplyOptions{FieldManager: "kubectl"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nsObj(ns, nil)
+	byHand := &unstructured.Unstructured{}
+	if err := byHand.UnmarshalJSON([]byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"live-adopt"},
+		"spec":{"selector":{"matchLabels":{"app.kubernetes.io/name":"web","app.kubernetes.io/instance":"web"}},
+		"template":{"metadata":{"labels":{"app.kubernetes.io/name":"web","app.kubernetes.io/instance":"web"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dyn.Resource(deployments).Namespace(ns).Apply(ctx, "web", byHand, metav1.ApplyOptions{FieldManager: "kubectl"}); err != nil {
+		t.Fatal(err)
+	}
+	objs := desired(t, map[string]string{"main.hcl": project(ns) + service("web", 1)})
+	p := planOf(t, c, set, objs)
+	var dep plan.ObjectChange
+	for _, fc := range p.Changes() {
+		for _, oc := range fc.Objects {
+			if oc.Kind == "Deployment" {
+				dep = oc
+			}
+		}
+	}
+	if dep.Action != plan.Change || !strings.Contains(dep.Note, "adopt: exists on the cluster but nbac did not apply it") {
+		t.Fatalf("Deployment made by hand: %+v, want a change noted as adopted", dep)
+	}
+	if _, err := c.Apply(ctx, p, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range planOf(t, c, set, objs).Objects {
+		if op.Adopt != "" || op.Action != "" {
+			t.Fatalf("after apply %s %s: action %q adopt %q, want nothing", op.GetKind(), op.GetName(), op.Action, op.Adopt)
+		}
+	}
+
+	// A parent edited to list Namespace, and a namespace wearing the label.
+	extra := "live-adopt-extra"
+	nsObj(extra, map[string]string{LabelPartOf: set.ID()})
+	parent, err := c.get(ctx, cmGVR, ns, set.Name)
+	if err != nil || parent == nil {
+		t.Fatalf("parent: %v %v", parent, err)
+	}
+	ann := parent.GetAnnotations()
+	ann[AnnotationGroupKinds] += ",Namespace"
+	parent.SetAnnotations(ann)
+	parent.SetManagedFields(nil)
+	if _, err := dyn.Resource(cmGVR).Namespace(ns).Update(ctx, parent, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	p = planOf(t, c, set, objs)
+	for _, m := range p.Prune {
+		if m.Kind == "Namespace" {
+			t.Fatalf("namespace %s is a prune candidate", m.Name)
+		}
+	}
+	if _, err := c.Apply(ctx, p, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dyn.Resource(nsGVR).Get(ctx, extra, metav1.GetOptions{}); err != nil {
+		t.Fatalf("apply -prune deleted namespace %s: %v", extra, err)
+	}
+}

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -34,6 +35,10 @@ type ObjectPlan struct {
 	Fields []plan.FieldChange
 	// Drift counts the fields another field manager set (their Manager is set).
 	Drift int
+	// Adopt is set when the object exists on the cluster without this
+	// ApplySet's label: apply takes it over. It names the ApplySet the
+	// object belongs to now, or is "-" for none.
+	Adopt string
 }
 
 // Member is a live object of the ApplySet.
@@ -82,8 +87,9 @@ func (c *Client) Plan(ctx context.Context, set ApplySet, objs []Object) (*Plan, 
 }
 
 var (
-	nsGVR = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
-	cmGVR = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+	namespaceKind = schema.GroupKind{Kind: "Namespace"}
+	nsGVR         = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	cmGVR         = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
 )
 
 // namespacesOf lists the namespaces the objects and the parent live in.
@@ -174,6 +180,9 @@ func (c *Client) planObject(ctx context.Context, set ApplySet, o Object, nsMissi
 		op.Action = plan.Add
 		return op, nil
 	}
+	if owner := live.GetLabels()[LabelPartOf]; owner != set.ID() {
+		op.Adopt = cmp.Or(owner, "-")
+	}
 	op.Fields = plan.DiffObjects(comparable(live), comparable(predicted), o.GetKind() == "Secret")
 	if len(op.Fields) == 0 {
 		return op, nil
@@ -208,6 +217,12 @@ func (c *Client) members(ctx context.Context, set ApplySet, st parentState, want
 	var out []Member
 	nss := append([]string{set.Namespace}, st.namespaces...)
 	for _, gk := range st.groupKinds {
+		if gk == namespaceKind {
+			// Deleting a namespace deletes everything in it, applied by
+			// nbac or not: never a prune candidate, whatever the parent
+			// lists (a parent is a ConfigMap anyone can edit).
+			continue
+		}
 		m, err := c.mapper.RESTMapping(gk)
 		if meta.IsNoMatchError(err) {
 			continue // the kind is gone from the server, and its objects with it

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/nbac/nbac/emit/plan"
 )
@@ -25,9 +26,18 @@ func (p *Plan) Changes() []plan.FileChange {
 			out = append(out, plan.FileChange{Path: op.Path, Action: plan.Change, Origin: op.Origin, Range: op.Range})
 		}
 		oc := plan.ObjectChange{Kind: op.GetKind(), Namespace: op.GetNamespace(), Name: op.GetName(), Action: op.Action, Fields: op.Fields}
-		if op.Drift > 0 {
-			oc.Note = "drift: changed on the cluster by another field manager"
+		var notes []string
+		switch op.Adopt {
+		case "":
+		case "-":
+			notes = append(notes, "adopt: exists on the cluster but nbac did not apply it; apply takes it over")
+		default:
+			notes = append(notes, "adopt: belongs to another ApplySet ("+op.Adopt+"); apply moves it into this project's")
 		}
+		if op.Drift > 0 {
+			notes = append(notes, "drift: changed on the cluster by another field manager")
+		}
+		oc.Note = strings.Join(notes, "; ")
 		out[i].Objects = append(out[i].Objects, oc)
 	}
 	for i := range out {
