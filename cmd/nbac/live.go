@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -42,9 +43,19 @@ func planLive(ctx context.Context, c compiled, f liveFlags) (*plan.Plan, *liveSt
 		return nil, nil, err
 	}
 	if len(objs) > 0 {
-		if st.kube, err = kube.Connect(f.kubeconfig, f.context); err != nil {
+		st.kube, err = kube.Connect(f.kubeconfig, f.context)
+		if errors.Is(err, kube.ErrNoKubeconfig) {
+			// Nobody pointed nbac at a cluster: an estate of load
+			// balancers and queues (whose PrometheusRule is its only
+			// Kubernetes object) is still compared, as an HAProxy that
+			// does not answer is a note too.
+			p.Notes = append(p.Notes, fmt.Sprintf("%d Kubernetes object(s) are not compared, and apply leaves them: %v", len(objs), err))
+			objs = nil
+		} else if err != nil {
 			return nil, nil, err
 		}
+	}
+	if len(objs) > 0 {
 		set := kube.ForProject(c.model.Project.Name, c.model.Project.Namespace)
 		if st.kubePlan, err = st.kube.Plan(ctx, set, objs); err != nil {
 			return nil, nil, fmt.Errorf("Kubernetes API server %s: %w", st.kube.Server, err)

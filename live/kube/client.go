@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"errors"
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -23,6 +24,13 @@ type Client struct {
 	Server string
 }
 
+// ErrNoKubeconfig is Connect's error when no kubeconfig was asked for and
+// none is found ($KUBECONFIG unset or empty, no ~/.kube/config, not in a
+// pod): the caller may leave Kubernetes out rather than fail, since nobody
+// pointed it at a cluster. A kubeconfig or context that was named and is
+// wrong stays an error.
+var ErrNoKubeconfig = errors.New("no kubeconfig (-kubeconfig, $KUBECONFIG, ~/.kube/config)")
+
 // Connect loads a kubeconfig the way kubectl does: the file given, else
 // $KUBECONFIG, else ~/.kube/config; context overrides the current context.
 func Connect(kubeconfig, context string) (*Client, error) {
@@ -32,6 +40,9 @@ func Connect(kubeconfig, context string) (*Client, error) {
 	}
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context})
 	cfg, err := cc.ClientConfig()
+	if err != nil && clientcmd.IsEmptyConfig(err) && kubeconfig == "" && context == "" {
+		return nil, ErrNoKubeconfig
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kubeconfig: %w", err)
 	}

@@ -13,13 +13,24 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"testing"
 	"time"
 )
 
+// TB is the part of testing.TB these helpers use, so that a testscript
+// command (through a small adapter) can start processes as a Go test does;
+// *testing.T and *testing.B satisfy it. Cleanup runs when the test, or the
+// script, ends.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Skip(args ...any)
+	Cleanup(func())
+}
+
 // Binary returns the path of name, or skips (fails under
 // NBAC_REQUIRE_SERVICES=1) when it is not installed.
-func Binary(t testing.TB, name string) string {
+func Binary(t TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err == nil {
@@ -32,7 +43,7 @@ func Binary(t testing.TB, name string) string {
 	}
 	msg := fmt.Sprintf("%s is not installed (apt-get install -y haproxy nginx libnginx-mod-stream): this behaviour test against the real program did NOT run", name)
 	if os.Getenv("NBAC_REQUIRE_SERVICES") == "1" {
-		t.Fatal(msg)
+		t.Fatalf("%s", msg)
 	}
 	t.Skip("SKIP: " + msg)
 	return ""
@@ -44,7 +55,7 @@ func isExec(p string) bool {
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort(t testing.TB) int {
+func FreePort(t TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -72,7 +83,7 @@ func (p *Proc) Alive() bool { return !exited(p.done) && syscall.Kill(p.PID, 0) =
 // HAProxy validates cfg with `haproxy -dW -c` and starts it in the
 // foreground (-db) in dir, then waits until every port in wait accepts
 // connections and every file in waitFiles exists.
-func HAProxy(t testing.TB, dir, cfg string, waitPorts []int, waitFiles ...string) *Proc {
+func HAProxy(t TB, dir, cfg string, waitPorts []int, waitFiles ...string) *Proc {
 	t.Helper()
 	return haproxy(t, true, dir, cfg, waitPorts, waitFiles)
 }
@@ -81,17 +92,17 @@ func HAProxy(t testing.TB, dir, cfg string, waitPorts []int, waitFiles ...string
 // it is checked with plain -c instead of -dW: a server-state-file that
 // restores a drain ("remains in forced drain mode"), or a server name that
 // does not resolve here ("disabling server").
-func HAProxyLenient(t testing.TB, dir, cfg string, waitPorts []int, waitFiles ...string) *Proc {
+func HAProxyLenient(t TB, dir, cfg string, waitPorts []int, waitFiles ...string) *Proc {
 	t.Helper()
 	return haproxy(t, false, dir, cfg, waitPorts, waitFiles)
 }
 
-func haproxy(t testing.TB, strict bool, dir, cfg string, waitPorts []int, waitFiles []string) *Proc {
+func haproxy(t TB, strict bool, dir, cfg string, waitPorts []int, waitFiles []string) *Proc {
 	t.Helper()
 	bin := Binary(t, "haproxy")
 	path := filepath.Join(dir, "haproxy.cfg")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	args := []string{"-c", "-f", path}
 	if strict {
@@ -107,12 +118,12 @@ func haproxy(t testing.TB, strict bool, dir, cfg string, waitPorts []int, waitFi
 // the foreground, single-process (-g "daemon off; master_process off;"),
 // with dir as its prefix. cfg sets its own pid and error_log (relative
 // paths land in dir, as nbac's emitted nginx.conf does).
-func Nginx(t testing.TB, dir, cfg string, waitPorts []int) *Proc {
+func Nginx(t TB, dir, cfg string, waitPorts []int) *Proc {
 	t.Helper()
 	bin := Binary(t, "nginx")
 	path := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	prefix := dir + "/"
 	const g = "daemon off; master_process off;"
@@ -123,7 +134,7 @@ func Nginx(t testing.TB, dir, cfg string, waitPorts []int) *Proc {
 	return start(t, dir, waitPorts, nil, bin, "-p", prefix, "-c", path, "-g", g)
 }
 
-func start(t testing.TB, dir string, waitPorts []int, waitFiles []string, bin string, args ...string) *Proc {
+func start(t TB, dir string, waitPorts []int, waitFiles []string, bin string, args ...string) *Proc {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
@@ -139,11 +150,13 @@ func start(t testing.TB, dir string, waitPorts []int, waitFiles []string, bin st
 		_ = cmd.Process.Kill() // by PID: the process we started, nothing else
 		select {
 		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Errorf("%s (pid %d) did not exit within 5s of SIGKILL", filepath.Base(bin), p.PID)
+		case <-time.After(time.Minute):
+			t.Errorf("%s (pid %d) did not exit within a minute of SIGKILL", filepath.Base(bin), p.PID)
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
+	// A deadline, not a window: on a saturated machine a start may take
+	// long, and only a broken one takes minutes.
+	deadline := time.Now().Add(2 * time.Minute)
 	for _, port := range waitPorts {
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
 		for {
@@ -218,11 +231,11 @@ func (b *Backend) Release() { b.once.Do(func() { close(b.release) }) }
 
 // StartBackend starts a backend on a free 127.0.0.1 port. GET /slow is
 // held open until Release.
-func StartBackend(t testing.TB, name string) *Backend {
+func StartBackend(t TB, name string) *Backend {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	b := &Backend{Name: name, Port: ln.Addr().(*net.TCPAddr).Port, ln: ln, release: make(chan struct{})}
 	b.srv = &http.Server{
@@ -276,7 +289,7 @@ func Client() *http.Client {
 
 // Spread sends n GETs to url and counts answers per X-Server (status 200
 // only; other statuses are counted under "status NNN").
-func Spread(t testing.TB, c *http.Client, url string, n int) map[string]int {
+func Spread(t TB, c *http.Client, url string, n int) map[string]int {
 	t.Helper()
 	got := map[string]int{}
 	for i := 0; i < n; i++ {
@@ -302,13 +315,14 @@ func Render(tmpl string, kv map[string]any) string {
 	return tmpl
 }
 
-// Stop kills the process (by its PID) and waits up to 5s for it to exit.
+// Stop kills the process (by its PID) and waits up to a minute for it to
+// exit.
 func (p *Proc) Stop() error {
 	_ = p.cmd.Process.Kill()
 	select {
 	case <-p.done:
 		return nil
-	case <-time.After(5 * time.Second):
-		return fmt.Errorf("pid %d did not exit within 5s of SIGKILL", p.PID)
+	case <-time.After(time.Minute):
+		return fmt.Errorf("pid %d did not exit within a minute of SIGKILL", p.PID)
 	}
 }
