@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
@@ -19,124 +16,65 @@ import (
 	"github.com/nbac/nbac/schema"
 )
 
-// State is what a broker has of one declaration.
-type State string
+// rabbitEndpoint is a RabbitMQ broker at the URL the runtime uses.
+type rabbitEndpoint struct{ url string }
 
-const (
-	Present  State = "present"  // declared with the model's arguments
-	Missing  State = "missing"  // apply declares it
-	Conflict State = "conflict" // exists with other arguments; apply leaves it
-)
+func (e *rabbitEndpoint) where() string { return "rabbitmq " + redact(e.url) }
 
-// Queue is one declaration of a model queue against the broker.
-type Queue struct {
-	Model  *schema.Queue
-	Broker *schema.Broker
-	rabbitmq.Declaration
-	State State
-	// Reason is the broker's word on a conflict (the inequivalent argument).
-	Reason string
-	url    string
+func (e *rabbitEndpoint) dial(name string) (*amqp.Connection, error) {
+	return amqp.DialConfig(e.url, amqp.Config{Dial: amqp.DefaultDial(answer), Properties: amqp.Table{"connection_name": name}})
 }
 
-// Plan is the queues of a model against their brokers.
-type Plan struct {
-	Queues []Queue
-	Notes  []string
-}
-
-// Compute checks every queue of m whose broker is RabbitMQ; getenv reads
-// the brokers' url_env variables, as the runtime does. A broker that does
-// not answer is a note.
-func Compute(ctx context.Context, m *schema.Model, getenv func(string) (string, bool)) (*Plan, error) {
-	p := &Plan{}
-	unreachable := map[string]bool{}
-	others := map[string]bool{}
-	for i := range m.Queues {
-		q := &m.Queues[i]
-		br := m.Broker(q.Broker)
-		if br == nil {
-			continue
-		}
-		if br.Type != "rabbitmq" {
-			others[br.Type] = true
-			continue
-		}
-		if unreachable[br.Name] {
-			continue
-		}
-		u, err := runtime.AMQPURL(br, getenv)
-		if err != nil {
-			unreachable[br.Name] = true
-			p.Notes = append(p.Notes, fmt.Sprintf("%v: its queues are not compared", err))
-			continue
-		}
-		states, err := check(ctx, u, rabbitmq.Declarations(queue.ConfigFrom(q)))
-		if err != nil {
-			unreachable[br.Name] = true
-			p.Notes = append(p.Notes, fmt.Sprintf("broker %q: RabbitMQ does not answer at %s (%v): its queues are not compared", br.Name, redact(u), err))
-			continue
-		}
-		for _, s := range states {
-			s.Model, s.Broker, s.url = q, br, u
-			p.Queues = append(p.Queues, s)
-		}
-	}
-	kinds := make([]string, 0, len(others))
-	for k := range others {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		if k != "memory" {
-			p.Notes = append(p.Notes, fmt.Sprintf("queues on %s brokers are not compared with the broker yet (the runtime declares them at start)", k))
-		}
-	}
-	return p, nil
-}
-
-// timeout bounds one broker conversation.
-const timeout = 30 * time.Second
-
-// check finds each declaration on the broker: a passive declare says
-// whether it exists; a declare with the model's arguments of an existing
-// queue changes nothing and fails with PRECONDITION_FAILED when they
-// differ. Each failed call closes its channel, so each gets a fresh one.
-func check(ctx context.Context, u string, decls []rabbitmq.Declaration) ([]Queue, error) {
-	conn, err := amqp.DialConfig(u, amqp.Config{Dial: amqp.DefaultDial(timeout), Properties: amqp.Table{"connection_name": "nbac plan -live"}})
+// compareRabbitMQ finds each declaration of rabbitmq.Declarations on the
+// broker: a passive declare says whether it exists; a declare with the
+// model's arguments of an existing queue changes nothing and fails with
+// PRECONDITION_FAILED when they differ. Each failed call closes its
+// channel, so each gets a fresh one.
+func compareRabbitMQ(ctx context.Context, br *schema.Broker, qs []*schema.Queue, getenv func(string) (string, bool)) ([]Object, error) {
+	u, err := runtime.AMQPURL(br, getenv)
 	if err != nil {
 		return nil, err
 	}
+	ep := &rabbitEndpoint{url: u}
+	conn, err := ep.dial("nbac plan -live")
+	if err != nil {
+		return nil, unreachable(br, "RabbitMQ", redact(u), err)
+	}
 	defer conn.Close()
-	var out []Queue
-	for _, d := range decls {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		q := Queue{Declaration: d, State: Present}
-		err := onChannel(conn, func(ch *amqp.Channel) error {
-			_, err := ch.QueueDeclarePassive(d.Name, true, false, false, false, nil)
-			return err
-		})
-		var ae *amqp.Error
-		switch {
-		case errors.As(err, &ae) && ae.Code == amqp.NotFound:
-			q.State = Missing
-		case err != nil:
-			return nil, err
-		default:
-			err = onChannel(conn, func(ch *amqp.Channel) error {
-				_, err := ch.QueueDeclare(d.Name, true, false, false, false, d.Args)
+	var out []Object
+	for _, q := range qs {
+		for _, d := range rabbitmq.Declarations(queue.ConfigFrom(q)) {
+			if err := ctx.Err(); err != nil {
+				return nil, unreachable(br, "RabbitMQ", redact(u), err)
+			}
+			o := Object{Model: q, Broker: br, Kind: "RabbitMQQueue", Name: d.Name, State: Present, ep: ep, spec: d}
+			err := onChannel(conn, func(ch *amqp.Channel) error {
+				_, err := ch.QueueDeclarePassive(d.Name, true, false, false, false, nil)
 				return err
 			})
+			var ae *amqp.Error
 			switch {
-			case errors.As(err, &ae) && ae.Code == amqp.PreconditionFailed:
-				q.State, q.Reason = Conflict, ae.Reason
+			case errors.As(err, &ae) && ae.Code == amqp.NotFound:
+				o.State = Missing
 			case err != nil:
-				return nil, err
+				return nil, unreachable(br, "RabbitMQ", redact(u), err)
+			default:
+				err = onChannel(conn, func(ch *amqp.Channel) error {
+					_, err := ch.QueueDeclare(d.Name, true, false, false, false, d.Args)
+					return err
+				})
+				switch {
+				case errors.As(err, &ae) && ae.Code == amqp.PreconditionFailed:
+					o.State = Conflict
+					o.Reason = "the queue exists with other arguments"
+					o.Remedy = "RabbitMQ cannot change them: drain and delete the queue, or rename the queue block"
+					o.Fields = []plan.FieldChange{{Path: "arguments", Before: ae.Reason, After: argsText(d.Args), HasBefore: true, HasAfter: true}}
+				case err != nil:
+					return nil, unreachable(br, "RabbitMQ", redact(u), err)
+				}
 			}
+			out = append(out, o)
 		}
-		out = append(out, q)
 	}
 	return out, nil
 }
@@ -151,46 +89,30 @@ func onChannel(conn *amqp.Connection, f func(*amqp.Channel) error) error {
 	return err
 }
 
-// redact drops a URL's password, for messages.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
+// declare declares the missing queues with the model's arguments, as the
+// driver does (durable, not exclusive, not auto-deleted).
+func (e *rabbitEndpoint) declare(ctx context.Context, missing []Object) ([]Object, error) {
+	conn, err := e.dial("nbac apply")
 	if err != nil {
-		return "(unparsable URL)"
+		return nil, err
 	}
-	return u.Redacted()
-}
-
-// Changes is p in emit/plan's format: per model queue, its missing
-// declarations as added objects (kind RabbitMQQueue) with their arguments,
-// and its conflicts as changed objects with the broker's reason.
-func (p *Plan) Changes() []plan.FileChange {
-	var out []plan.FileChange
-	byQueue := map[*schema.Queue]int{}
-	for _, q := range p.Queues {
-		if q.State == Present {
-			continue
+	defer conn.Close()
+	var done []Object
+	for _, o := range missing {
+		if err := ctx.Err(); err != nil {
+			return done, err
 		}
-		i, ok := byQueue[q.Model]
-		if !ok {
-			i = len(out)
-			byQueue[q.Model] = i
-			out = append(out, plan.FileChange{Path: "rabbitmq " + redact(q.url), Action: plan.Change,
-				Origin: fmt.Sprintf("queue %q", q.Model.Name), Range: q.Model.Src.Range("")})
+		d := o.spec.(rabbitmq.Declaration)
+		err := onChannel(conn, func(ch *amqp.Channel) error {
+			_, err := ch.QueueDeclare(d.Name, true, false, false, false, d.Args)
+			return err
+		})
+		if err != nil {
+			return done, fmt.Errorf("declaring queue %q: %w", d.Name, err)
 		}
-		oc := plan.ObjectChange{Kind: "RabbitMQQueue", Namespace: q.Broker.Name, Name: q.Name, Action: plan.Add}
-		if q.State == Conflict {
-			oc.Action = plan.Change
-			oc.Note = "conflict: the queue exists with other arguments; RabbitMQ cannot change them and nbac never deletes a queue: drain and delete it, or rename the queue block"
-			oc.Fields = []plan.FieldChange{{Path: "arguments", Before: q.Reason, After: argsText(q.Args), HasBefore: true, HasAfter: true}}
-		}
-		out[i].Objects = append(out[i].Objects, oc)
+		done = append(done, o)
 	}
-	for i := range out {
-		if !slices.ContainsFunc(out[i].Objects, func(o plan.ObjectChange) bool { return o.Action != plan.Add }) {
-			out[i].Action = plan.Add
-		}
-	}
-	return out
+	return done, nil
 }
 
 func argsText(t amqp.Table) string {
@@ -210,55 +132,4 @@ func argsText(t amqp.Table) string {
 		return "(none)"
 	}
 	return b.String()
-}
-
-// Conflicts lists the declarations apply leaves as they are.
-func (p *Plan) Conflicts() []Queue {
-	var out []Queue
-	for _, q := range p.Queues {
-		if q.State == Conflict {
-			out = append(out, q)
-		}
-	}
-	return out
-}
-
-// Apply declares the missing queues with the model's arguments and returns
-// their names; it never deletes or changes an existing queue.
-func (p *Plan) Apply(ctx context.Context) ([]string, error) {
-	byURL := map[string][]rabbitmq.Declaration{}
-	var urls []string
-	for _, q := range p.Queues {
-		if q.State != Missing {
-			continue
-		}
-		if _, ok := byURL[q.url]; !ok {
-			urls = append(urls, q.url)
-		}
-		byURL[q.url] = append(byURL[q.url], q.Declaration)
-	}
-	var done []string
-	for _, u := range urls {
-		conn, err := amqp.DialConfig(u, amqp.Config{Dial: amqp.DefaultDial(timeout), Properties: amqp.Table{"connection_name": "nbac apply"}})
-		if err != nil {
-			return done, fmt.Errorf("RabbitMQ at %s: %w", redact(u), err)
-		}
-		for _, d := range byURL[u] {
-			if err := ctx.Err(); err != nil {
-				conn.Close()
-				return done, err
-			}
-			err := onChannel(conn, func(ch *amqp.Channel) error {
-				_, err := ch.QueueDeclare(d.Name, true, false, false, false, d.Args)
-				return err
-			})
-			if err != nil {
-				conn.Close()
-				return done, fmt.Errorf("declaring queue %q: %w", d.Name, err)
-			}
-			done = append(done, d.Name)
-		}
-		conn.Close()
-	}
-	return done, nil
 }
