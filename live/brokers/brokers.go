@@ -105,6 +105,10 @@ func Compute(ctx context.Context, m *schema.Model, getenv func(string) (string, 
 				r.objs, r.err = compareRedis(bctx, m, br, qs, getenv)
 			case "kafka":
 				r.objs, r.err = compareKafka(bctx, br, qs, getenv)
+			case "memory":
+				// Lives in each process: nothing to compare.
+			default:
+				r.err = fmt.Errorf("broker %q has type %q, which the runtime has no queue driver for", br.Name, br.Type)
 			}
 		})
 	}

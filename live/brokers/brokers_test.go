@@ -182,6 +182,13 @@ func TestUnreachableBrokerIsANote(t *testing.T) {
 	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], "NBAC_TEST_UNSET") || len(p.Changes()) != 0 {
 		t.Fatalf("notes = %q", p.Notes)
 	}
+	// A type the runtime has no driver for is a note; memory is silent.
+	m.Brokers = []schema.Broker{{Name: "aws", Type: "sqs", URLEnv: "SQS_URL"}, {Name: "local", Type: "memory"}}
+	m.Queues = []schema.Queue{{Name: "q", Broker: "aws"}, {Name: "m", Broker: "local"}}
+	p = compute(t, m)
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], `broker "aws" has type "sqs"`) || len(p.Changes()) != 0 {
+		t.Fatalf("notes = %q", p.Notes)
+	}
 }
 
 // A broker that accepts connections but never answers is a note once the
