@@ -22,7 +22,8 @@ type Topic struct {
 // Topics lists, in declaring order, the topics Declare creates for queue
 // cfg on opts (Partitions and ReplicationFactor defaulted as New does):
 // the work topics (one per priority level, highest first, or NAME), the
-// delay tiers up to the queue's longest delay, and NAME.dlq. The driver
+// delay tiers up to the queue's longest delay (max_delay or the retry
+// backoff's cap), and NAME.dlq. The driver
 // declares exactly these, so a comparison with a cluster (nbac plan -live)
 // sees what the runtime would.
 func Topics(cfg queue.Config, opts Options) []Topic {
