@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
@@ -91,23 +90,12 @@ func (rt *Runtime) queueDriver(br *schema.Broker, cfg queue.Config) (queue.Drive
 		}
 		return rabbitmq.New(cfg, rabbitmq.Options{URL: u, ConnectionName: "nbac:" + cfg.Name, Logger: rt.log}), nil
 	case "kafka":
-		seeds := br.Addresses
-		if br.URLEnv != "" {
-			if v, ok := rt.getenv(br.URLEnv); ok && v != "" {
-				// A seed list: "host:port,host:port" (a kafka:// prefix is
-				// tolerated).
-				seeds = nil
-				for _, a := range strings.Split(v, ",") {
-					if a = strings.TrimPrefix(strings.TrimSpace(a), "kafka://"); a != "" {
-						seeds = append(seeds, a)
-					}
-				}
-			}
+		opts, err := KafkaOptions(br, rt.getenv)
+		if err != nil {
+			return nil, err
 		}
-		if len(seeds) == 0 {
-			return nil, fmt.Errorf("broker %q: set addresses, or url_env to a variable holding host:port[,host:port...]", br.Name)
-		}
-		return kafka.New(cfg, kafka.Options{Brokers: seeds, Logger: rt.log}), nil
+		opts.Logger = rt.log
+		return kafka.New(cfg, opts), nil
 	case "redis":
 		c, err := rt.brokerRedis(br)
 		if err != nil {
@@ -144,21 +132,9 @@ func (rt *Runtime) brokerRedis(br *schema.Broker) (redis.UniversalClient, error)
 	if br.Redis != "" {
 		return rt.redisClient(br.Redis)
 	}
-	var c redis.UniversalClient
-	if br.URLEnv != "" {
-		if v, ok := rt.getenv(br.URLEnv); ok && v != "" {
-			opt, err := redis.ParseURL(v)
-			if err != nil {
-				return nil, fmt.Errorf("broker %q: $%s is not a redis:// URL", br.Name, br.URLEnv)
-			}
-			c = redis.NewClient(opt)
-		}
-	}
-	if c == nil {
-		if len(br.Addresses) == 0 {
-			return nil, fmt.Errorf("broker %q: set redis, url_env or addresses in the broker block", br.Name)
-		}
-		c = redis.NewUniversalClient(&redis.UniversalOptions{Addrs: br.Addresses})
+	c, err := ownBrokerRedis(br, rt.getenv)
+	if err != nil {
+		return nil, err
 	}
 	rt.queues.owned = append(rt.queues.owned, c)
 	return c, nil

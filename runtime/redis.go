@@ -35,13 +35,9 @@ func (rt *Runtime) redisClient(name string) (redis.UniversalClient, error) {
 	if c, ok := p.clients[name]; ok {
 		return c, nil
 	}
-	blk := rt.model.RedisNamed(name)
-	if blk == nil {
-		known := make([]string, 0, len(rt.model.Redis))
-		for _, r := range rt.model.Redis {
-			known = append(known, r.Name)
-		}
-		return nil, fmt.Errorf("redis block %q is not in the model%s", name, suggest(name, known))
+	blk, err := redisBlock(rt.model, name)
+	if err != nil {
+		return nil, err
 	}
 	c, err := newRedisClient(blk, rt.getenv)
 	if err != nil {
@@ -58,6 +54,18 @@ func (rt *Runtime) redisClient(name string) (redis.UniversalClient, error) {
 	}
 	p.clients[name] = c
 	return c, nil
+}
+
+func redisBlock(m *schema.Model, name string) (*schema.Redis, error) {
+	blk := m.RedisNamed(name)
+	if blk == nil {
+		known := make([]string, 0, len(m.Redis))
+		for _, r := range m.Redis {
+			known = append(known, r.Name)
+		}
+		return nil, fmt.Errorf("redis block %q is not in the model%s", name, suggest(name, known))
+	}
+	return blk, nil
 }
 
 func newRedisClient(blk *schema.Redis, getenv func(string) (string, bool)) (redis.UniversalClient, error) {

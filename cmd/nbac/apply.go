@@ -22,7 +22,7 @@ var applyStdin io.Reader = os.Stdin
 
 func runApply(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("apply", "PATH [options]",
-		"Compiles the configuration at PATH, prints the plan against the running systems\n(as `nbac plan -live`), asks, then makes them match: Kubernetes objects by\nserver-side apply (field manager nbac, namespaces created, dependency order,\nApplySet ownership), HAProxy as `nbac lb sync` does, missing RabbitMQ queues\ndeclared (a conflicting one is reported, never deleted). Objects nbac applied\nthat the source no longer has are deleted only with -prune. See docs/live.md.",
+		"Compiles the configuration at PATH, prints the plan against the running systems\n(as `nbac plan -live`), asks, then makes them match: Kubernetes objects by\nserver-side apply (field manager nbac, namespaces created, dependency order,\nApplySet ownership), HAProxy as `nbac lb sync` does, missing broker queues,\nstreams and topics declared (a conflicting one is reported, never changed).\nObjects nbac applied that the source no longer has are deleted only with\n-prune. See docs/live.md.",
 		"nbac apply infra -context staging -auto-approve -prune",
 		stderr)
 	var cc compileCommand
@@ -106,18 +106,14 @@ func runApply(args []string, stdout, stderr io.Writer) int {
 	}
 	if st.brokers != nil {
 		done, err := st.brokers.Apply(ctx)
-		for _, q := range done {
-			fmt.Fprintln(stdout, "declared queue", q)
+		for _, o := range done {
+			fmt.Fprintf(stdout, "declared %s %s/%s\n", o.Kind, o.Broker.Name, o.Name)
 		}
 		if err != nil {
 			return fail(c, "Apply to the brokers failed", err)
 		}
-		if conflicts := st.brokers.Conflicts(); len(conflicts) > 0 {
-			var names []string
-			for _, q := range conflicts {
-				names = append(names, fmt.Sprintf("%q (%s)", q.Name, q.Reason))
-			}
-			return fail(c, "Queues conflict with the model", fmt.Errorf("left as they are, since RabbitMQ cannot change a queue's arguments and nbac never deletes one: %s; drain and delete them, or rename the queue blocks", strings.Join(names, "; ")))
+		if err := st.brokers.ConflictError(); err != nil {
+			return fail(c, "Broker queues, streams or topics conflict with the model", err)
 		}
 	}
 	fmt.Fprintln(stdout, "Apply complete.")

@@ -33,7 +33,8 @@ type liveState struct {
 
 // planLive compares a compiled build with the running systems: the
 // Kubernetes objects with the API server, the HAProxy load balancers with
-// their runtime API, the RabbitMQ queues with their broker. Nothing is
+// their runtime API, the queues with their brokers (RabbitMQ, Redis
+// Streams, Kafka). Nothing is
 // changed.
 func planLive(ctx context.Context, c compiled, f liveFlags) (*plan.Plan, *liveState, error) {
 	st := &liveState{}

@@ -3,7 +3,9 @@ package brokers
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,6 +64,29 @@ func deleteQueues(names []string) {
 	}
 }
 
+func names(objs []Object) []string {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		out[i] = o.Name
+	}
+	return out
+}
+
+// texts is a plan's objects and fields as WriteText prints them.
+func texts(ch []plan.FileChange) string {
+	var b strings.Builder
+	for _, c := range ch {
+		fmt.Fprintf(&b, "%s %s\n", c.Action, c.Path)
+		for _, o := range c.Objects {
+			fmt.Fprintf(&b, "  %s %s %s (%s)\n", o.Action, o.Kind, o.Name, o.Note)
+			for _, f := range o.Fields {
+				fmt.Fprintf(&b, "    %s\n", plan.FieldText(f))
+			}
+		}
+	}
+	return b.String()
+}
+
 func compute(t *testing.T, m *schema.Model) *Plan {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -89,8 +114,8 @@ func TestMissingQueuesAreDeclared(t *testing.T) {
 		}
 	}
 	done, err := p.Apply(context.Background())
-	if err != nil || strings.Join(done, ",") != strings.Join(want, ",") {
-		t.Fatalf("apply: %v %v", done, err)
+	if err != nil || strings.Join(names(done), ",") != strings.Join(want, ",") {
+		t.Fatalf("apply: %v %v", names(done), err)
 	}
 	if again := compute(t, m).Changes(); len(again) != 0 {
 		t.Fatalf("after apply: %+v", again)
@@ -132,6 +157,9 @@ func TestConflictingArgumentsAreReportedNotFixed(t *testing.T) {
 	if _, err := p.Apply(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	if err := p.ConflictError(); err == nil || !strings.Contains(err.Error(), "RabbitMQQueue rmq/"+m.Queues[0].Name+":") {
+		t.Fatalf("conflict error = %v", err)
+	}
 	if n := len(compute(t, m).Conflicts()); n != 1 {
 		t.Fatalf("apply changed the conflicting queue: %d conflicts left", n)
 	}
@@ -153,5 +181,61 @@ func TestUnreachableBrokerIsANote(t *testing.T) {
 	p = compute(t, m)
 	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], "NBAC_TEST_UNSET") || len(p.Changes()) != 0 {
 		t.Fatalf("notes = %q", p.Notes)
+	}
+	// A type the runtime has no driver for is a note; memory is silent.
+	m.Brokers = []schema.Broker{{Name: "aws", Type: "sqs", URLEnv: "SQS_URL"}, {Name: "local", Type: "memory"}}
+	m.Queues = []schema.Queue{{Name: "q", Broker: "aws"}, {Name: "m", Broker: "local"}}
+	p = compute(t, m)
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], `broker "aws" has type "sqs"`) || len(p.Changes()) != 0 {
+		t.Fatalf("notes = %q", p.Notes)
+	}
+}
+
+// A broker that accepts connections but never answers is a note once the
+// answer timeout has passed, for every kind; the comparison does not hang.
+func TestSilentBrokerIsANote(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c) // read nothing, say nothing
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	for _, kind := range []string{"rabbitmq", "redis", "kafka"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			m := &schema.Model{
+				Brokers: []schema.Broker{{Name: "silent", Type: kind, Addresses: []string{ln.Addr().String()}}},
+				Queues:  []schema.Queue{{Name: "q", Broker: "silent"}},
+			}
+			start := time.Now()
+			p := compute(t, m)
+			took := time.Since(start)
+			t.Logf("note after %v: %q", took, p.Notes)
+			if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], `broker "silent"`) || !strings.Contains(p.Notes[0], "does not answer") || len(p.Changes()) != 0 {
+				t.Fatalf("notes = %q", p.Notes)
+			}
+			if took > conversation {
+				t.Fatalf("the note took %v: longer than a broker's conversation (%v)", took, conversation)
+			}
+		})
 	}
 }

@@ -1,7 +1,8 @@
 // Package kafka is the Kafka queue driver (segmentio/kafka-go).
 //
 // Topics for queue NAME: NAME (or NAME.p0 .. NAME.p3, one per priority
-// level, when priorities are on), NAME.delay.<d> delay tiers and NAME.dlq.
+// level, when priorities are on), NAME.delay.<d> delay tiers and NAME.dlq,
+// as Topics lists them (one list for Declare and nbac plan -live).
 // Every topic is read by its own consumer group, nbac.<topic>, starting at
 // the first offset, so nothing published before the group's first commit
 // is skipped. Messages are read with FetchMessage and committed only when

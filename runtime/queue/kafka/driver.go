@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -20,7 +19,13 @@ type Options struct {
 	// Brokers are seed host:port addresses.
 	Brokers []string
 	// Partitions is the partition count of topics the driver creates
-	// (default 4). Existing topics keep theirs.
+	// (default 4). An existing topic keeps its own count, and the writer
+	// and the consumer groups use every partition it has; but Inspect and
+	// the priority receiver's start-up backlog (uncommitted) ask about
+	// partitions 0..Partitions-1 only, so a topic with more is undercounted
+	// (and its order at start is best effort on the others). A topic with
+	// fewer is counted right; at most that many consumers of a group read
+	// it at once. nbac plan -live reports either as a conflict.
 	Partitions int
 	// ReplicationFactor of created topics; default -1, the broker's default.
 	ReplicationFactor int
@@ -44,36 +49,11 @@ var tiers = []time.Duration{
 
 // New returns the driver of queue cfg on the cluster at opts.Brokers.
 func New(cfg queue.Config, opts Options) queue.Driver {
-	if opts.Partitions <= 0 {
-		opts.Partitions = 4
-	}
-	if opts.ReplicationFactor == 0 {
-		opts.ReplicationFactor = -1
-	}
+	opts = withDefaults(opts)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	d := &driver{cfg: cfg, opts: opts, log: opts.Logger.With("queue", cfg.Name), dlq: cfg.Name + ".dlq"}
-	for l := range queue.Levels {
-		if cfg.Priorities {
-			d.byLevel[l] = fmt.Sprintf("%s.p%d", cfg.Name, l)
-		} else {
-			d.byLevel[l] = cfg.Name
-		}
-	}
-	if cfg.Priorities {
-		for l := queue.Levels - 1; l >= 0; l-- {
-			d.work = append(d.work, d.byLevel[l])
-		}
-	} else {
-		d.work = []string{cfg.Name}
-	}
-	longest := cfg.LongestDelay()
-	for i, t := range tiers {
-		if i == 0 || t <= longest {
-			d.tiers = append(d.tiers, t)
-		}
-	}
+	d := &driver{cfg: cfg, opts: opts, log: opts.Logger.With("queue", cfg.Name), layout: newLayout(cfg)}
 	d.w = &kgo.Writer{
 		Addr:         kgo.TCP(opts.Brokers...),
 		Balancer:     &kgo.Hash{},
@@ -86,14 +66,11 @@ func New(cfg queue.Config, opts Options) queue.Driver {
 }
 
 type driver struct {
-	cfg     queue.Config
-	opts    Options
-	log     *slog.Logger
-	byLevel [queue.Levels]string
-	work    []string // highest priority first
-	tiers   []time.Duration
-	dlq     string
-	w       *kgo.Writer
+	cfg  queue.Config
+	opts Options
+	log  *slog.Logger
+	layout
+	w *kgo.Writer
 
 	mu     sync.Mutex
 	closed bool
@@ -102,8 +79,6 @@ type driver struct {
 func (d *driver) errorf(format string, args ...any) error {
 	return fmt.Errorf("kafka %s: %s", strings.Join(d.opts.Brokers, ","), fmt.Sprintf(format, args...))
 }
-
-func (d *driver) tierTopic(t time.Duration) string { return fmt.Sprintf("%s.delay.%s", d.cfg.Name, t) }
 
 // tierFor picks the largest tier not longer than wait.
 func (d *driver) tierFor(wait time.Duration) (string, time.Duration) {
@@ -116,14 +91,6 @@ func (d *driver) tierFor(wait time.Duration) (string, time.Duration) {
 	return d.tierTopic(pick), pick
 }
 
-func (d *driver) topics() []string {
-	ts := append([]string(nil), d.work...)
-	for _, t := range d.tiers {
-		ts = append(ts, d.tierTopic(t))
-	}
-	return append(ts, d.dlq)
-}
-
 func group(topic string) string { return "nbac." + topic }
 
 func (d *driver) client() *kgo.Client {
@@ -131,18 +98,8 @@ func (d *driver) client() *kgo.Client {
 }
 
 func (d *driver) Declare(ctx context.Context) error {
-	var cfgs []kgo.TopicConfig
-	for _, t := range d.topics() {
-		cfgs = append(cfgs, kgo.TopicConfig{Topic: t, NumPartitions: d.opts.Partitions, ReplicationFactor: d.opts.ReplicationFactor})
-	}
-	res, err := d.client().CreateTopics(ctx, &kgo.CreateTopicsRequest{Topics: cfgs})
-	if err != nil {
-		return d.errorf("create topics: %v", err)
-	}
-	for t, err := range res.Errors {
-		if err != nil && !errors.Is(err, kgo.TopicAlreadyExists) {
-			return d.errorf("create topic %q: %v", t, err)
-		}
+	if err := Create(ctx, d.client(), Topics(d.cfg, d.opts)); err != nil {
+		return d.errorf("%v", err)
 	}
 	return nil
 }

@@ -10,6 +10,10 @@
 //	nbac:q:{NAME}:delayed:data    their bodies
 //	nbac:q:{NAME}:dlq             the dead-letter stream
 //
+// Declare creates the streams with their group (XGROUP CREATE ... 0
+// MKSTREAM) as Declarations lists them: one list for the driver and nbac
+// plan -live. The other keys are made by their first write.
+//
 // Consumers read with XREADGROUP (group "nbac"), strictly highest level
 // first, and ack with XACK + XDEL in pipelined batches. Deliveries left
 // pending by a dead or cut-off consumer are taken over with XAUTOCLAIM once

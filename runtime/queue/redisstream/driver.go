@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,12 +37,7 @@ type Options struct {
 // shutdown_timeout if longer). It must be longer than the slowest handler,
 // or that handler's message is handled twice.
 func New(cfg queue.Config, opts Options) queue.Driver {
-	if opts.Prefix == "" {
-		opts.Prefix = "nbac:q:"
-	}
-	if opts.Group == "" {
-		opts.Group = "nbac"
-	}
+	opts = withDefaults(opts)
 	cfg.VisibilityTimeout = cfg.EffectiveVisibilityTimeout()
 	if opts.Logger == nil {
 		opts.Logger = cfg.Logger
@@ -51,7 +45,7 @@ func New(cfg queue.Config, opts Options) queue.Driver {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	base := opts.Prefix + "{" + cfg.Name + "}"
+	base := base(cfg, opts)
 	d := &driver{
 		cfg: cfg, opts: opts, rdb: opts.Client,
 		delayed: base + ":delayed", data: base + ":delayed:data", dlq: base + ":dlq",
@@ -60,19 +54,7 @@ func New(cfg queue.Config, opts Options) queue.Driver {
 		acks: make(chan ackItem, 4096),
 		quit: make(chan struct{}),
 	}
-	for l := range queue.Levels {
-		d.byLevel[l] = fmt.Sprintf("%s:p%d", base, l)
-	}
-	if cfg.Priorities {
-		for l := queue.Levels - 1; l >= 0; l-- {
-			d.streams = append(d.streams, d.byLevel[l])
-		}
-	} else {
-		for l := range d.byLevel {
-			d.byLevel[l] = base + ":p1"
-		}
-		d.streams = []string{d.byLevel[1]}
-	}
+	d.byLevel, d.streams = streamKeys(cfg, opts)
 	go d.pipeliner()
 	return d
 }
@@ -107,10 +89,9 @@ func (d *driver) addr() string {
 }
 
 func (d *driver) Declare(ctx context.Context) error {
-	for _, s := range d.streams {
-		err := d.rdb.XGroupCreateMkStream(ctx, s, d.opts.Group, "0").Err()
-		if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-			return d.errorf("create consumer group %q on %q: %v", d.opts.Group, s, err)
+	for _, dc := range Declarations(d.cfg, d.opts) {
+		if err := Create(ctx, d.rdb, dc); err != nil {
+			return d.errorf("%v", err)
 		}
 	}
 	return nil
