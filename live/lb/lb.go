@@ -49,7 +49,8 @@ func Compute(ctx context.Context, m *schema.Model) (*Plan, error) {
 		}
 		c, err := lbctl.Dial(ctx, l.Stats.Socket)
 		if err != nil {
-			p.Notes = append(p.Notes, fmt.Sprintf("load_balancer %q: HAProxy does not answer on %s (%v): not compared", l.Name, l.Stats.Socket, err))
+			// err names the socket and what to check.
+			p.Notes = append(p.Notes, fmt.Sprintf("load_balancer %q: HAProxy does not answer (%v): not compared", l.Name, err))
 			continue
 		}
 		lp, err := c.Plan(ctx, l, lbctl.SyncOptions{})
