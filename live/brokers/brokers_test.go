@@ -15,6 +15,7 @@ import (
 	"github.com/nbac/nbac/runtime/queue"
 	"github.com/nbac/nbac/runtime/queue/queuetest"
 	"github.com/nbac/nbac/runtime/queue/rabbitmq"
+	"github.com/nbac/nbac/runtime/queue/rabbitmq/rabbitmqtest"
 	"github.com/nbac/nbac/schema"
 )
 
@@ -29,7 +30,7 @@ func model(t *testing.T, priorities bool) *schema.Model {
 		Brokers: []schema.Broker{{Name: "rmq", Type: "rabbitmq", URLEnv: "NBAC_TEST_AMQP_URL"}},
 		Queues:  []schema.Queue{{Name: name, Broker: "rmq", Priorities: priorities, DeadLetter: true, Workers: 1}},
 	}
-	t.Cleanup(func() { deleteQueues(declared(m)) })
+	t.Cleanup(func() { deleteQueues(t, declared(m)) })
 	return m
 }
 
@@ -49,18 +50,9 @@ func getenv(k string) (string, bool) {
 	return "", false
 }
 
-func deleteQueues(names []string) {
-	conn, err := amqp.Dial(rabbitURL)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return
-	}
-	for _, n := range names {
-		ch.QueueDelete(n, false, false, false)
+func deleteQueues(t *testing.T, names []string) {
+	if err := rabbitmqtest.DeleteQueues(rabbitURL, names...); err != nil {
+		t.Logf("cleanup: %v", err)
 	}
 }
 

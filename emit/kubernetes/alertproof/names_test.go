@@ -19,7 +19,6 @@ import (
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"github.com/prometheus/client_golang/prometheus"
-	amqp "github.com/rabbitmq/amqp091-go"
 	"sigs.k8s.io/yaml"
 
 	"github.com/nbac/nbac/emit/build"
@@ -31,6 +30,7 @@ import (
 	"github.com/nbac/nbac/runtime/queue"
 	"github.com/nbac/nbac/runtime/queue/queuetest"
 	"github.com/nbac/nbac/runtime/queue/rabbitmq"
+	"github.com/nbac/nbac/runtime/queue/rabbitmq/rabbitmqtest"
 )
 
 // metricName finds the metric names in a PromQL expression: nbac's and
@@ -173,7 +173,7 @@ load_balancer "front" {
 	if err := q.Declare(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { deleteQueues(q) })
+	t.Cleanup(func() { deleteQueues(t, q) })
 	h, err := rt.MetricsHandler()
 	if err != nil {
 		t.Fatal(err)
@@ -238,17 +238,8 @@ load_balancer "front" {
 	t.Logf("%d metric names checked: %v", len(used), used)
 }
 
-func deleteQueues(q *queue.Queue) {
-	conn, err := amqp.Dial("amqp://guest:guest@127.0.0.1:5672/")
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return
-	}
-	for _, n := range rabbitmq.QueueNames(q.Config()) {
-		_, _ = ch.QueueDelete(n, false, false, false)
+func deleteQueues(t *testing.T, q *queue.Queue) {
+	if err := rabbitmqtest.DeleteQueues("amqp://guest:guest@127.0.0.1:5672/", rabbitmq.QueueNames(q.Config())...); err != nil {
+		t.Logf("cleanup: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/nbac/nbac/runtime/queue"
 	"github.com/nbac/nbac/runtime/queue/queuetest"
 	"github.com/nbac/nbac/runtime/queue/rabbitmq"
+	"github.com/nbac/nbac/runtime/queue/rabbitmq/rabbitmqtest"
 )
 
 const amqpURL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -92,17 +93,7 @@ queue %q {
 }
 
 func deleteRabbitQueues(t *testing.T, cfg queue.Config) {
-	conn, err := amqp.Dial(amqpURL)
-	if err != nil {
+	if err := rabbitmqtest.DeleteQueues(amqpURL, rabbitmq.QueueNames(cfg)...); err != nil {
 		t.Logf("cleanup: %v", err)
-		return
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return
-	}
-	for _, n := range rabbitmq.QueueNames(cfg) {
-		_, _ = ch.QueueDelete(n, false, false, false)
 	}
 }

@@ -7,11 +7,10 @@ import (
 	"sync"
 	"testing"
 
-	amqp "github.com/rabbitmq/amqp091-go"
-
 	"github.com/nbac/nbac/runtime/queue"
 	"github.com/nbac/nbac/runtime/queue/queuetest"
 	"github.com/nbac/nbac/runtime/queue/rabbitmq"
+	"github.com/nbac/nbac/runtime/queue/rabbitmq/rabbitmqtest"
 )
 
 // Tests talk to the real server; NBAC_TEST_AMQP_URL overrides the default.
@@ -100,20 +99,7 @@ func ours(props string, names []string) bool {
 
 // deleteQueues removes a test's queues so runs do not pile up on the server.
 func deleteQueues(t testing.TB, url string, cfg queue.Config) {
-	conn, err := amqp.Dial(url)
-	if err != nil {
+	if err := rabbitmqtest.DeleteQueues(url, rabbitmq.QueueNames(cfg)...); err != nil {
 		t.Logf("cleanup: %v", err)
-		return
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return
-	}
-	for _, n := range rabbitmq.QueueNames(cfg) {
-		if _, err := ch.QueueDelete(n, false, false, false); err != nil {
-			t.Logf("cleanup: delete %s: %v", n, err)
-			return
-		}
 	}
 }
