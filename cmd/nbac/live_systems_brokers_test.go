@@ -18,6 +18,7 @@ import (
 	"github.com/nbac/nbac/lang"
 	"github.com/nbac/nbac/runtime/queue"
 	"github.com/nbac/nbac/runtime/queue/rabbitmq"
+	"github.com/nbac/nbac/runtime/queue/rabbitmq/rabbitmqtest"
 )
 
 // The broker commands of testdata/live-systems (TestLiveSystemsScripts).
@@ -125,17 +126,7 @@ func amqpArgs(ts *testscript.TestScript, kvs []string) amqp.Table {
 // onAMQPChannel runs f on a channel of its own connection: a refused
 // declare closes the channel, and the next command starts afresh.
 func onAMQPChannel(f func(*amqp.Channel) error) error {
-	conn, err := amqp.DialConfig(systemsAMQPURL, amqp.Config{Dial: amqp.DefaultDial(systemsDeadline)})
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return err
-	}
-	defer ch.Close()
-	return f(ch)
+	return rabbitmqtest.OnChannel(systemsAMQPURL, f)
 }
 
 func amqpExists(name string) (bool, error) {
@@ -161,10 +152,7 @@ func amqpCleanup(ts *testscript.TestScript, names ...string) {
 }
 
 func amqpDelete(ts *testscript.TestScript, name string) {
-	if err := onAMQPChannel(func(ch *amqp.Channel) error {
-		_, err := ch.QueueDelete(name, false, false, false)
-		return err
-	}); err != nil {
+	if err := rabbitmqtest.DeleteQueues(systemsAMQPURL, name); err != nil {
 		ts.Logf("cleanup: deleting queue %q: %v", name, err)
 	}
 }
