@@ -29,6 +29,9 @@ type liveState struct {
 	kubePlan *kube.Plan // nil when the build has no Kubernetes objects
 	lb       *lb.Plan
 	brokers  *brokers.Plan
+	// kubeLeftOut counts the build's Kubernetes objects left out because
+	// nothing points nbac at a cluster (no kubeconfig at all).
+	kubeLeftOut int
 }
 
 // planLive compares a compiled build with the running systems: the
@@ -51,6 +54,7 @@ func planLive(ctx context.Context, c compiled, f liveFlags) (*plan.Plan, *liveSt
 			// Kubernetes object) is still compared, as an HAProxy that
 			// does not answer is a note too.
 			p.Notes = append(p.Notes, fmt.Sprintf("%d Kubernetes object(s) are not compared, and apply leaves them: %v", len(objs), err))
+			st.kubeLeftOut = len(objs)
 			objs = nil
 		} else if err != nil {
 			return nil, nil, err
